@@ -1,0 +1,148 @@
+package dev.portcullis.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds {@link PortcullisConfig}: built-in defaults, then an optional file, then {@code PORTCULLIS_*}
+ * environment variables. A key the defaults do not have is an error, so typos fail at start-up.
+ */
+public final class ConfigLoader {
+
+    static final String DEFAULTS = "/portcullis.yaml";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {
+    }
+
+    public static PortcullisConfig load(Path file, Map<String, String> env) {
+        ObjectNode tree = defaults();
+        if (file != null) {
+            try {
+                JsonNode overrides = YAML.readTree(Files.readString(file));
+                if (overrides != null && !overrides.isNull() && !overrides.isMissingNode()) {
+                    merge(tree, overrides, "");
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage());
+            }
+        }
+        applyEnvironment(tree, "", env);
+        return build(tree);
+    }
+
+    static ObjectNode defaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+            if (in == null) {
+                throw new IllegalStateException("built-in defaults " + DEFAULTS + " are missing from the build");
+            }
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void merge(ObjectNode base, JsonNode overrides, String path) {
+        if (!overrides.isObject()) {
+            throw new ConfigException("configuration " + (path.isEmpty() ? "" : "'" + path + "' ") + "must be a mapping");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+            JsonNode current = base.get(field.getKey());
+            if (current == null) {
+                throw new ConfigException("unknown configuration key '" + key + "'");
+            }
+            if (current.isObject()) {
+                merge((ObjectNode) current, field.getValue(), key);
+            } else {
+                base.set(field.getKey(), field.getValue());
+            }
+        }
+    }
+
+    private static void applyEnvironment(ObjectNode node, String prefix, Map<String, String> env) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            String path = prefix.isEmpty() ? name : prefix + "." + name;
+            JsonNode value = node.get(name);
+            if (value.isObject()) {
+                applyEnvironment((ObjectNode) value, path, env);
+                continue;
+            }
+            String override = env.get(envName(path));
+            if (override == null) {
+                continue;
+            }
+            if (value.isInt()) {
+                try {
+                    node.put(name, Integer.parseInt(override.trim()));
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(envName(path) + " must be a whole number, got '" + override + "'");
+                }
+            } else {
+                node.put(name, override);
+            }
+        }
+    }
+
+    /** {@code api.maxBodyBytes} → {@code PORTCULLIS_API_MAX_BODY_BYTES}. */
+    public static String envName(String path) {
+        return "PORTCULLIS_" + path.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
+    }
+
+    private static PortcullisConfig build(ObjectNode t) {
+        JsonNode api = t.path("api");
+        JsonNode db = t.path("database");
+        int port = range(api.path("port").asInt(), 0, 65535, "api.port");
+        int maxBody = range(api.path("maxBodyBytes").asInt(), 1024, 64 * 1024 * 1024, "api.maxBodyBytes");
+        int pool = range(db.path("poolSize").asInt(), 1, 256, "database.poolSize");
+        int embeddedPort = range(db.path("embeddedPort").asInt(), 0, 65535, "database.embeddedPort");
+        String dataDir = t.path("dataDir").asText();
+        if (dataDir.isBlank()) {
+            throw new ConfigException("dataDir must not be empty");
+        }
+        String node = t.path("node").asText();
+        if (node.isBlank()) {
+            node = hostName();
+        }
+        String jsonLines = t.path("ledger").path("jsonLines").asText();
+        if (jsonLines.isBlank()) {
+            throw new ConfigException("ledger.jsonLines must be stdout, off or a file path");
+        }
+        return new PortcullisConfig(Path.of(dataDir).toAbsolutePath().normalize(), node,
+                new PortcullisConfig.Api(api.path("host").asText(), port, maxBody),
+                new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
+                        db.path("password").asText(), pool, embeddedPort),
+                t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines));
+    }
+
+    private static int range(int value, int min, int max, String key) {
+        if (value < min || value > max) {
+            throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "portcullis";
+        }
+    }
+}

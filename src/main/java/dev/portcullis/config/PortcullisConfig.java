@@ -1,0 +1,40 @@
+package dev.portcullis.config;
+
+import java.nio.file.Path;
+
+/**
+ * The broker's configuration: immutable, typed, validated once at start-up. Defaults and their
+ * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
+ */
+public record PortcullisConfig(Path dataDir, String node, Api api, Database database, String policies, Ledger ledger) {
+
+    public record Api(String host, int port, int maxBodyBytes) {
+    }
+
+    /** An empty {@code url} means: run the embedded PostgreSQL under the data directory. */
+    public record Database(String url, String user, String password, int poolSize, int embeddedPort) {
+        public boolean embedded() {
+            return url == null || url.isBlank();
+        }
+    }
+
+    /** Where ledger entries are also written as JSON lines: "stdout", "off" or a file path. */
+    public record Ledger(String jsonLines) {
+    }
+
+    public PortcullisConfig withDataDir(Path dir) {
+        return new PortcullisConfig(dir, node, api, database, policies, ledger);
+    }
+
+    public PortcullisConfig withApiPort(int port) {
+        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), database, policies, ledger);
+    }
+
+    public PortcullisConfig withDatabase(Database db) {
+        return new PortcullisConfig(dataDir, node, api, db, policies, ledger);
+    }
+
+    public PortcullisConfig withLedger(Ledger l) {
+        return new PortcullisConfig(dataDir, node, api, database, policies, l);
+    }
+}

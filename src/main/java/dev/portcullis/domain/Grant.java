@@ -1,0 +1,14 @@
+package dev.portcullis.domain;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The broker's signed statement that {@code executorId} may act on {@code targetId} within {@code scope}
+ * and {@code window}, issued for the request whose digest is {@code requestDigest}.
+ */
+public record Grant(UUID id, UUID requestId, String requestDigest, UUID executorId, UUID targetId, Scope scope,
+                    Window window, int maxSessions, boolean breakGlass, String policyVersion, String basis,
+                    Instant issuedAt, String keyId, String signature, GrantState state, String closeReason,
+                    Instant closedAt) {
+}

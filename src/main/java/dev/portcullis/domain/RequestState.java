@@ -1,0 +1,10 @@
+package dev.portcullis.domain;
+
+/** PENDING ──quorum──▶ APPROVED; PENDING ──▶ DENIED | WITHDRAWN | LAPSED. Only PENDING moves. */
+public enum RequestState {
+    PENDING, APPROVED, DENIED, WITHDRAWN, LAPSED;
+
+    public boolean isFinal() {
+        return this != PENDING;
+    }
+}
