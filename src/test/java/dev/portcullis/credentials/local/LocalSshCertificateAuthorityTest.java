@@ -168,10 +168,13 @@ class LocalSshCertificateAuthorityTest {
         LocalSshCertificateAuthority otherCa = LocalSshCertificateAuthority.open(work.resolve("other-ca"));
         KeyPair ephemeral = newKeyPair(KeyPairProvider.SSH_ED25519, 256);
         SshUserCertificate cert = otherCa.certify(ephemeral.getPublic(), List.of(LOGIN), keyId(), inFiveMinutes());
+        int mark = target.logMark();
 
         Run run = openSsh(ephemeral, cert, LOGIN, COMMAND);
 
         assertRefused(run);
+        String failed = target.awaitLogLine(mark, l -> l.contains("Failed publickey for " + LOGIN) && l.contains("-CERT"), DEADLINE);
+        assertThat(failed).contains("(serial " + cert.serialText() + ") CA ED25519 " + KeyUtils.getFingerPrint(otherCa.publicKey()));
         // The same key certified by the trusted CA gets in: the refusal was about the CA.
         SshUserCertificate trusted = ca.certify(ephemeral.getPublic(), List.of(LOGIN), keyId(), inFiveMinutes());
         assertThat(openSsh(ephemeral, trusted, LOGIN, COMMAND).exitStatus()).isEqualTo(7);
