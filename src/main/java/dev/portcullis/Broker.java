@@ -1,0 +1,209 @@
+package dev.portcullis;
+
+import dev.portcullis.access.Directory;
+import dev.portcullis.access.GrantVerifier;
+import dev.portcullis.access.RequestWorkflow;
+import dev.portcullis.api.ApiServer;
+import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.integrity.Digests;
+import dev.portcullis.integrity.LedgerChain;
+import dev.portcullis.integrity.Signatures;
+import dev.portcullis.integrity.SigningKey;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.PolicyParser;
+import dev.portcullis.sessions.WindowScheduler;
+import dev.portcullis.store.Database;
+import dev.portcullis.store.LedgerEvent;
+import dev.portcullis.store.LedgerJsonLines;
+import dev.portcullis.store.SigningKeyFile;
+import dev.portcullis.store.Transactions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Wires the broker's components together from a configuration, and takes them down again. */
+public final class Broker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    public static final String BOOTSTRAP_TOKEN_FILE = "bootstrap-admin.token";
+    /** Event bus address on which every committed ledger entry is published (JSON). */
+    public static final String LEDGER_ADDRESS = "portcullis.ledger";
+    /** Event bus address on which this node announces each grant change it has applied to its verifier cache. */
+    public static final String GRANT_CHANGED_ADDRESS = "portcullis.grant.changed";
+
+    private final Vertx vertx;
+    private final PortcullisConfig config;
+    private final Database database;
+    private final PgSubscriber subscriber;
+    private final WindowScheduler scheduler;
+    private final ApiServer api;
+    private final GrantVerifier verifier;
+    private final RequestWorkflow workflow;
+    private final Transactions transactions;
+    private final LedgerJsonLines jsonLines;
+
+    private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
+                   ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines) {
+        this.vertx = vertx;
+        this.config = config;
+        this.database = database;
+        this.subscriber = subscriber;
+        this.scheduler = scheduler;
+        this.api = api;
+        this.verifier = verifier;
+        this.workflow = workflow;
+        this.transactions = transactions;
+        this.jsonLines = jsonLines;
+    }
+
+    public static Future<Broker> start(Vertx vertx, PortcullisConfig config) {
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(config.dataDir());
+            Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
+            return new Object[]{SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config)};
+        }).compose(loaded -> {
+            SigningKey key = (SigningKey) loaded[0];
+            Policy policy = (Policy) loaded[1];
+            return Database.open(vertx, config).compose(db -> wire(vertx, config, db, key, policy)
+                    .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure))));
+        });
+    }
+
+    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy) {
+        LedgerJsonLines jsonLines = LedgerJsonLines.open(config.ledger().jsonLines());
+        Consumer<LedgerChain.Entry> sink = entry -> {
+            if (jsonLines != null) {
+                jsonLines.accept(entry);
+            }
+            vertx.eventBus().publish(LEDGER_ADDRESS, LedgerJsonLines.json(entry));
+        };
+        Clock clock = Clock.systemUTC();
+        Transactions transactions = new Transactions(db.pool(), clock, sink);
+        GrantVerifier verifier = new GrantVerifier(db.pool(), transactions, Signatures.of(key), clock);
+        WindowScheduler scheduler = new WindowScheduler(vertx, transactions, verifier);
+        RequestWorkflow workflow = new RequestWorkflow(transactions, key, () -> policy, scheduler);
+        Directory directory = new Directory(transactions);
+
+        // Every node drops its cached grant checks when any node (or anyone in SQL) changes a grant.
+        PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
+                .reconnectPolicy(retries -> 1000L);
+        // (Re)subscribing means notifications may have been missed while disconnected: drop everything.
+        subscriber.channel("portcullis_grant_changed").handler(payload -> {
+                    verifier.onGrantChanged(payload);
+                    vertx.eventBus().publish(GRANT_CHANGED_ADDRESS, payload);
+                })
+                .subscribeHandler(v -> verifier.invalidateAll());
+
+        Map<String, Object> started = new LinkedHashMap<>();
+        started.put("node", config.node());
+        started.put("policyVersion", policy.version());
+        started.put("policyRules", policy.rules().stream().map(r -> r.name()).toList());
+        started.put("keyId", key.keyId());
+        started.put("publicKey", java.util.Base64.getEncoder().encodeToString(key.publicKey().getEncoded()));
+        return subscriber.connect()
+                .compose(v -> transactions.record(new LedgerEvent("broker.started", "broker", "node:" + config.node(), started)))
+                .compose(v -> directory.bootstrap())
+                .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
+                .compose(v -> scheduler.start())
+                .compose(v -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
+                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy)))
+                .map(api -> {
+                    LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
+                            config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
+                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines);
+                })
+                .onFailure(failure -> {
+                    scheduler.stop();
+                    subscriber.close();
+                });
+    }
+
+    private static Future<Void> writeBootstrapToken(Vertx vertx, PortcullisConfig config, String token) {
+        Path file = config.dataDir().resolve(BOOTSTRAP_TOKEN_FILE);
+        return vertx.executeBlocking(() -> {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, token + "\n");
+            // The path, never the token: logs are shipped and kept far longer than a bootstrap secret should live.
+            LOG.warn("first start: bootstrap admin token written to {} (readable by this user only). "
+                    + "Use it to register real admins, then delete the file.", file);
+            return null;
+        });
+    }
+
+    static Policy loadPolicy(PortcullisConfig config) {
+        String yaml;
+        try {
+            if (config.policies() == null || config.policies().isBlank()) {
+                try (InputStream in = Broker.class.getResourceAsStream("/policies.yaml")) {
+                    yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            } else {
+                yaml = Files.readString(Path.of(config.policies()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the policy " + config.policies(), e);
+        }
+        return PolicyParser.parse(yaml, Digests::ofCanonical);
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public PortcullisConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public GrantVerifier verifier() {
+        return verifier;
+    }
+
+    public RequestWorkflow workflow() {
+        return workflow;
+    }
+
+    public Transactions transactions() {
+        return transactions;
+    }
+
+    public WindowScheduler scheduler() {
+        return scheduler;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Stops serving, disarms timers and closes the database (stopping the embedded PostgreSQL). */
+    public Future<Void> stop() {
+        scheduler.stop();
+        return api.close()
+                .eventually(() -> subscriber.close())
+                .eventually(() -> database.closeAsync(vertx))
+                .eventually(() -> {
+                    if (jsonLines != null) {
+                        jsonLines.close();
+                    }
+                    return Future.succeededFuture();
+                });
+    }
+}

@@ -1,0 +1,73 @@
+package dev.portcullis.api;
+
+import dev.portcullis.access.Directory;
+import dev.portcullis.access.GrantVerifier;
+import dev.portcullis.access.RequestWorkflow;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.store.Transactions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.function.Supplier;
+
+/**
+ * The REST API under {@code /api/v1}. Routing and request validation come from the OpenAPI document
+ * ({@code openapi.yaml}), so the document cannot drift from what the broker accepts.
+ */
+public final class ApiServer {
+
+    /** The operations implemented here; starting fails if the document and this list disagree. */
+    private final HttpServer server;
+
+    private ApiServer(HttpServer server) {
+        this.server = server;
+    }
+
+    public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
+                               GrantVerifier verifier, Supplier<Policy> policy) {
+    }
+
+    public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {
+        String document = vertx.fileSystem().readFileBlocking("openapi.yaml").toString();
+        return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+            RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+            builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+            builder.rootHandler(new Authentication(deps.transactions().pool()));
+            Operations operations = new Operations(deps);
+            for (OpenAPIRoute route : builder.getRoutes()) {
+                route.setDoSecurity(false);
+                route.addHandler(operations.handler(route.getOperation().getOperationId()));
+                route.addFailureHandler(ApiError::handle);
+            }
+            Router api = builder.createRouter();
+            Router root = Router.router(vertx);
+            root.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+                    .putHeader("content-type", "application/yaml").end(document));
+            root.route("/api/v1/*").subRouter(api);
+            root.route().failureHandler(ApiError::handle);
+            root.errorHandler(404, ApiError::handle);
+            root.errorHandler(405, ApiError::handle);
+            root.errorHandler(413, ApiError::handle);
+            root.errorHandler(500, ApiError::handle);
+            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                            .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
+                    .requestHandler(root).listen();
+        }).map(ApiServer::new);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> close() {
+        return server.close();
+    }
+}
