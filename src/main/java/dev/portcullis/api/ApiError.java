@@ -21,6 +21,9 @@ final class ApiError {
 
     static void handle(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (failure instanceof HttpException wrapper && wrapper.getCause() != null) {
+            failure = wrapper.getCause();  // the router wraps validation failures; answer for the cause
+        }
         int status = ctx.statusCode();
         String code;
         String message;
