@@ -22,7 +22,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.portcullis.access.RequestTiersTest.refusal;
+import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An approval binds one digest; any change to a bound field after approval breaks the grant. */

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static dev.portcullis.support.Verdicts.refusal;
+
 import java.time.Duration;
 import java.util.UUID;
 
@@ -149,10 +151,5 @@ class RequestTiersTest {
         assertThat(history.stream().map(e -> ((JsonObject) e).getString("type")))
                 .containsSubsequence("request.filed", "approval.recorded", "request.approved", "grant.issued");
         assertThat(api.get("/ledger/verify", cast.token("auditor")).json().getBoolean("valid")).isTrue();
-    }
-
-    static RefusalReason refusal(Verdict verdict) {
-        assertThat(verdict).isInstanceOf(Verdict.Refused.class);
-        return ((Verdict.Refused) verdict).reason();
     }
 }

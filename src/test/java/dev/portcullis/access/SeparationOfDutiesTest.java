@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.UUID;
 
-import static dev.portcullis.access.RequestTiersTest.refusal;
+import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requester, approver and executor are different identities; a grant serves only its executor and target. */

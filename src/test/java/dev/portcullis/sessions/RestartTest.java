@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.portcullis.access.RequestTiersTest.refusal;
+import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stopping and starting the broker on the same data directory loses no grant, timer or ledger link. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
-import static dev.portcullis.access.RequestTiersTest.refusal;
+import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Grants open and close by timer at their window's edges; pending requests lapse; revocation closes at once. */
