@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** The command line: reads configuration and starts what was asked for. Logic lives in the packages. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
@@ -70,17 +70,22 @@ public final class Portcullis implements Runnable {
                 vertx.close().await();
                 return 1;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
+            // SIGTERM / Ctrl-C: stop serving, disarm timers, stop the embedded PostgreSQL, then Vert.x.
+            // Each step is awaited with a bound, because a hook that never returns blocks the JVM's exit.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                broker.stop().eventually(vertx::close).onComplete(done -> stopped.countDown());
-                try {
-                    stopped.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitBounded(broker.stop(), "broker");
+                awaitBounded(vertx.close(), "vert.x");
             }, "portcullis-shutdown"));
             Thread.currentThread().join();
             return 0;
+        }
+    }
+
+    private static void awaitBounded(io.vertx.core.Future<?> future, String what) {
+        try {
+            future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("portcullis: " + what + " did not stop cleanly: " + e);
         }
     }
 
