@@ -13,6 +13,7 @@ import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.PolicyParser;
 import dev.portcullis.sessions.WindowScheduler;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.LedgerCheckpoints;
 import dev.portcullis.store.LedgerEvent;
 import dev.portcullis.store.LedgerJsonLines;
 import dev.portcullis.store.SigningKeyFile;
@@ -55,9 +56,12 @@ public final class Broker {
     private final RequestWorkflow workflow;
     private final Transactions transactions;
     private final LedgerJsonLines jsonLines;
+    private final SigningKey key;
+    private final long checkpointTimer;
 
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
-                   ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines) {
+                   ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
+                   SigningKey key, long checkpointTimer) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -68,6 +72,16 @@ public final class Broker {
         this.workflow = workflow;
         this.transactions = transactions;
         this.jsonLines = jsonLines;
+        this.key = key;
+        this.checkpointTimer = checkpointTimer;
+    }
+
+    /** Signs the ledger head if it moved since the last checkpoint; a failure only delays the next one. */
+    private static Future<Void> checkpoint(Transactions transactions, SigningKey key) {
+        return transactions.run(tx -> LedgerCheckpoints.write(tx, key))
+                .onFailure(failure -> LOG.warn("ledger checkpoint failed: {}", failure.getMessage()))
+                .<Void>mapEmpty()
+                .recover(failure -> Future.succeededFuture());
     }
 
     public static Future<Broker> start(Vertx vertx, PortcullisConfig config) {
@@ -116,15 +130,18 @@ public final class Broker {
         started.put("publicKey", java.util.Base64.getEncoder().encodeToString(key.publicKey().getEncoded()));
         return subscriber.connect()
                 .compose(v -> transactions.record(new LedgerEvent("broker.started", "broker", "node:" + config.node(), started)))
+                .compose(v -> checkpoint(transactions, key))
                 .compose(v -> directory.bootstrap())
                 .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
                 .compose(v -> scheduler.start())
                 .compose(v -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
-                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy)))
+                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key))))
                 .map(api -> {
+                    long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
+                            t -> checkpoint(transactions, key));
                     LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                             config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
-                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines);
+                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key, checkpoints);
                 })
                 .onFailure(failure -> {
                     scheduler.stop();
@@ -159,6 +176,11 @@ public final class Broker {
             throw new UncheckedIOException("cannot read the policy " + config.policies(), e);
         }
         return PolicyParser.parse(yaml, Digests::ofCanonical);
+    }
+
+    /** Signs the ledger head now (the periodic job does this every ledger.checkpointSeconds). */
+    public Future<Void> checkpoint() {
+        return checkpoint(transactions, key);
     }
 
     public int apiPort() {
@@ -196,7 +218,9 @@ public final class Broker {
     /** Stops serving, disarms timers and closes the database (stopping the embedded PostgreSQL). */
     public Future<Void> stop() {
         scheduler.stop();
+        vertx.cancelTimer(checkpointTimer);
         return api.close()
+                .eventually(() -> checkpoint(transactions, key))
                 .eventually(() -> subscriber.close())
                 .eventually(() -> database.closeAsync(vertx))
                 .eventually(() -> {

@@ -3,6 +3,7 @@ package dev.portcullis.api;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
+import dev.portcullis.integrity.Signatures;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
@@ -24,7 +25,6 @@ import java.util.function.Supplier;
  */
 public final class ApiServer {
 
-    /** The operations implemented here; starting fails if the document and this list disagree. */
     private final HttpServer server;
 
     private ApiServer(HttpServer server) {
@@ -32,7 +32,7 @@ public final class ApiServer {
     }
 
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
-                               GrantVerifier verifier, Supplier<Policy> policy) {
+                               GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures) {
     }
 
     public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {

@@ -33,9 +33,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** One handler per OpenAPI operation id. Bodies arrive already validated against the document. */
@@ -285,9 +283,12 @@ final class Operations {
     }
 
     private void verifyLedger(RoutingContext ctx) {
-        ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR).compose(p -> Ledger.verify(pool)).map(v -> new JsonObject()
-                .put("valid", v.firstBreak().isEmpty()).put("entries", v.entries()).put("head", v.head())
-                .put("firstBroken", v.firstBreak().map(b -> new JsonObject().put("seq", b.seq()).put("reason", b.reason())).orElse(null))));
+        ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR).compose(p -> Ledger.verify(pool, deps.signatures())).map(v -> new JsonObject()
+                .put("valid", v.valid()).put("entries", v.entries()).put("head", v.head())
+                .put("firstBroken", v.firstBreak().map(b -> new JsonObject().put("seq", b.seq()).put("reason", b.reason())).orElse(null))
+                .put("checkpoints", v.checkpoints())
+                .put("checkpointViolation", v.checkpointViolation()
+                        .map(c -> new JsonObject().put("seq", c.seq()).put("reason", c.reason())).orElse(null))));
     }
 
     private static List<String> strings(JsonArray array) {
@@ -298,6 +299,4 @@ final class Operations {
         array.forEach(v -> list.add(String.valueOf(v)));
         return list;
     }
-
-
 }

@@ -128,7 +128,8 @@ public final class ConfigLoader {
                 new PortcullisConfig.Api(api.path("host").asText(), port, maxBody),
                 new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
                         db.path("password").asText(), pool, embeddedPort),
-                t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines));
+                t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines,
+                range(t.path("ledger").path("checkpointSeconds").asInt(), 1, 86400, "ledger.checkpointSeconds")));
     }
 
     private static int range(int value, int min, int max, String key) {

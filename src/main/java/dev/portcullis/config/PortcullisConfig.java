@@ -18,8 +18,11 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Database data
         }
     }
 
-    /** Where ledger entries are also written as JSON lines: "stdout", "off" or a file path. */
-    public record Ledger(String jsonLines) {
+    /**
+     * Where ledger entries are also written as JSON lines ("stdout", "off" or a file path), and how often
+     * the head is signed as a checkpoint.
+     */
+    public record Ledger(String jsonLines, int checkpointSeconds) {
     }
 
     public PortcullisConfig withDataDir(Path dir) {

@@ -16,7 +16,7 @@ import java.net.URI;
  * The broker's PostgreSQL: embedded or external, migrated by Flyway (JDBC, on a worker pool — never on
  * an event loop) before the reactive pool is opened.
  */
-public final class Database implements AutoCloseable {
+public final class Database {
 
     private final Pool pool;
     private final PgConnectOptions connectOptions;
@@ -82,15 +82,7 @@ public final class Database implements AutoCloseable {
         return connectOptions;
     }
 
-    /** Closes the pool and, for the embedded server, stops PostgreSQL. Blocking for the embedded server. */
-    @Override
-    public void close() {
-        pool.close().await();
-        if (embedded != null) {
-            embedded.close();
-        }
-    }
-
+    /** Closes the pool and, for the embedded server, stops PostgreSQL (on a worker thread). */
     public Future<Void> closeAsync(Vertx vertx) {
         return pool.close().compose(v -> embedded == null ? Future.succeededFuture()
                 : vertx.executeBlocking(() -> {

@@ -1,6 +1,7 @@
 package dev.portcullis.store;
 
 import dev.portcullis.integrity.LedgerChain;
+import dev.portcullis.integrity.Signatures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -11,6 +12,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,28 +78,48 @@ public final class Ledger {
                 });
     }
 
-    /** The result of walking the whole chain. */
-    public record Verification(long entries, String head, Optional<LedgerChain.Break> firstBreak) {
+    /** The result of walking the whole chain and checking it against the signed checkpoints. */
+    public record Verification(long entries, String head, Optional<LedgerChain.Break> firstBreak, int checkpoints,
+                               Optional<LedgerCheckpoints.Violation> checkpointViolation) {
+        public boolean valid() {
+            return firstBreak.isEmpty() && checkpointViolation.isEmpty();
+        }
     }
 
     /** Walks the whole chain in pages, recomputing every hash; stops at the first broken link. */
-    public static Future<Verification> verify(SqlClient client) {
-        return verifyFrom(client, 0, LedgerChain.GENESIS, 0);
+    public static Future<Verification> verify(SqlClient client, Signatures signatures) {
+        return LedgerCheckpoints.all(client).compose(checkpoints -> {
+            Set<Long> wanted = new HashSet<>();
+            checkpoints.forEach(c -> wanted.add(c.seq()));
+            Map<Long, String> hashes = new HashMap<>();
+            return walk(client, 0, LedgerChain.GENESIS, 0, wanted, hashes).map(walked -> new Verification(walked.entries(),
+                    walked.head(), walked.firstBreak(), checkpoints.size(),
+                    LedgerCheckpoints.check(checkpoints, hashes, signatures)));
+        });
     }
 
-    private static Future<Verification> verifyFrom(SqlClient client, long afterSeq, String prevHash, long counted) {
+    private record Walked(long entries, String head, Optional<LedgerChain.Break> firstBreak) {
+    }
+
+    private static Future<Walked> walk(SqlClient client, long afterSeq, String prevHash, long counted, Set<Long> wanted,
+                                       Map<Long, String> hashes) {
         int page = 1000;
         return read(client, afterSeq, page).compose(entries -> {
+            for (LedgerChain.Entry e : entries) {
+                if (wanted.contains(e.seq())) {
+                    hashes.put(e.seq(), e.hash());
+                }
+            }
             Optional<LedgerChain.Break> broken = LedgerChain.verify(prevHash, afterSeq, entries);
             if (broken.isPresent()) {
-                return Future.succeededFuture(new Verification(counted + entries.size(), prevHash, broken));
+                return Future.succeededFuture(new Walked(counted + entries.size(), prevHash, broken));
             }
             if (entries.size() < page) {
                 String head = entries.isEmpty() ? prevHash : entries.get(entries.size() - 1).hash();
-                return Future.succeededFuture(new Verification(counted + entries.size(), head, Optional.empty()));
+                return Future.succeededFuture(new Walked(counted + entries.size(), head, Optional.empty()));
             }
             LedgerChain.Entry last = entries.get(entries.size() - 1);
-            return verifyFrom(client, last.seq(), last.hash(), counted + entries.size());
+            return walk(client, last.seq(), last.hash(), counted + entries.size(), wanted, hashes);
         });
     }
 
