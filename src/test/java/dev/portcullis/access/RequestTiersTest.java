@@ -71,6 +71,40 @@ class RequestTiersTest {
     }
 
     @Test
+    void preApprovalNeverCoversAShellOrMoreSessionsThanTheRuleAllows() {
+        Api.Answer shell = api.post("/requests", cast.token("bot"),
+                Fixtures.request("CHG-102", "bot", "app-staging", "routine", Duration.ZERO, Duration.ofMinutes(10)));
+        assertThat(shell.status()).isEqualTo(403);
+        assertThat(shell.errorCode()).isEqualTo("auto_scope_too_wide");
+
+        Api.Answer many = api.post("/requests", cast.token("bot"),
+                Fixtures.request("CHG-103", "bot", "app-staging", "routine", Duration.ZERO, Duration.ofMinutes(10))
+                        .put("scope", Fixtures.execOnlyScope("uptime")).put("maxSessions", 6));
+        assertThat(many.status()).isEqualTo(422);
+        assertThat(many.errorCode()).isEqualTo("too_many_sessions");
+
+        Api.Answer tooLong = api.post("/requests", cast.token("bot"),
+                Fixtures.request("CHG-104", "bot", "app-staging", "routine", Duration.ZERO, Duration.ofMinutes(31))
+                        .put("scope", Fixtures.execOnlyScope("uptime")));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.errorCode()).isEqualTo("window_too_long");
+    }
+
+    @Test
+    void preApprovalIsRateLimitedPerExecutor() {
+        cast.principal("pipeline", "non-human", java.util.List.of("vendor"), java.util.List.of());
+        JsonObject body = Fixtures.request("CHG-110", "pipeline", "app-staging", "routine", Duration.ZERO, Duration.ofMinutes(5))
+                .put("scope", Fixtures.execOnlyScope("uptime"));
+        // The shipped rule pre-approves 20 grants per hour per executor.
+        for (int i = 0; i < 20; i++) {
+            assertThat(cast.file("pipeline", body).getString("state")).isEqualTo("APPROVED");
+        }
+        Api.Answer limited = api.post("/requests", cast.token("pipeline"), body);
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.errorCode()).isEqualTo("auto_rate_limited");
+    }
+
+    @Test
     void oneApprovalFromACustomerAdminIssuesTheGrantToTheNamedExecutor() {
         JsonObject filed = cast.file("vendor", Fixtures.request("CHG-200", "vendor2", "web-prod", "config", Duration.ZERO, Duration.ofHours(1)));
         assertThat(filed.getString("state")).isEqualTo("PENDING");
