@@ -1,5 +1,6 @@
 package dev.portcullis.policy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -21,7 +22,9 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PolicyParser {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // A repeated key would otherwise silently replace the first, e.g. a second 'rules:' list.
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final Set<String> TOP_KEYS = Set.of("signoffGroup", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "match", "deny", "auto", "approvals", "approverGroups",
             "customerSignoff", "maxDuration", "ticketPattern", "breakGlass", "recordInput");
