@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /** RFC 8785 (JSON Canonicalization Scheme) bytes of a JSON value built from maps, lists and scalars. */
 public final class Canonical {
@@ -20,7 +21,10 @@ public final class Canonical {
 
     public static byte[] bytes(Object jsonValue) {
         try {
-            return new JsonCanonicalizer(JSON.writeValueAsString(jsonValue)).getEncodedUTF8();
+            // The canonicalizer accepts only an object or an array at the top; RFC 8785 accepts any
+            // value. A one-element array canonicalises to '[' + the element + ']', so unwrap that.
+            byte[] wrapped = new JsonCanonicalizer("[" + JSON.writeValueAsString(jsonValue) + "]").getEncodedUTF8();
+            return Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a JSON value: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
