@@ -3,6 +3,7 @@ package dev.portcullis.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -69,9 +70,22 @@ public final class ConfigLoader {
             if (current.isObject()) {
                 merge((ObjectNode) current, field.getValue(), key);
             } else {
-                base.set(field.getKey(), field.getValue());
+                base.set(field.getKey(), value(current, field.getValue(), key));
             }
         }
+    }
+
+    // The build step reads values with asInt/asText, which turn "eighty" into 0 (a valid port) and
+    // null into the text "null"; so a file value must have its default's shape.
+    private static JsonNode value(JsonNode current, JsonNode value, String key) {
+        if (current.isInt() && !(value.isIntegralNumber() && value.canConvertToInt())) {
+            throw new ConfigException(key + " must be a whole number, got " + value);
+        }
+        if (!value.isValueNode() || value.isNull()) {
+            throw new ConfigException(key + " must be a single value (write '' for empty), got " + value);
+        }
+        // kept as text so that the environment may still override it with any text
+        return current.isInt() ? value : TextNode.valueOf(value.asText());
     }
 
     private static void applyEnvironment(ObjectNode node, String prefix, Map<String, String> env) {

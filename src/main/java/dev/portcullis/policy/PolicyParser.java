@@ -1,5 +1,6 @@
 package dev.portcullis.policy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -21,7 +22,9 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class PolicyParser {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // A repeated key would otherwise silently replace the first, e.g. a second 'rules:' list.
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final Set<String> TOP_KEYS = Set.of("signoffGroup", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "match", "deny", "auto", "approvals", "approverGroups",
             "customerSignoff", "maxDuration", "ticketPattern", "breakGlass", "recordInput");
@@ -84,15 +87,11 @@ public final class PolicyParser {
         } else if (node.has("auto")) {
             JsonNode auto = node.get("auto");
             onlyKeys(auto, AUTO_KEYS, "rule " + name + " auto");
-            tier = new Tier.Auto(auto.path("execOnly").asBoolean(true), positive(auto, "maxSessions", 1, name),
+            tier = new Tier.Auto(flag(auto, "execOnly", true, name), positive(auto, "maxSessions", 1, name),
                     positive(auto, "rateLimit", 10, name), duration(auto.get("ratePeriod"), Duration.ofHours(1), name));
         } else {
-            int count = node.get("approvals").asInt(0);
-            if (count < 1) {
-                throw new PolicyException("rule " + name + ": 'approvals' must be a whole number ≥ 1");
-            }
-            tier = new Tier.Approvals(count, strings(node.get("approverGroups"), name),
-                    node.path("customerSignoff").asBoolean(false));
+            tier = new Tier.Approvals(positive(node, "approvals", 0, name), strings(node.get("approverGroups"), name),
+                    flag(node, "customerSignoff", false, name));
         }
         Duration maxDuration = duration(node.get("maxDuration"), Duration.ofHours(8), name);
         Pattern ticket = null;
@@ -107,11 +106,11 @@ public final class PolicyParser {
         if (node.has("breakGlass")) {
             JsonNode bg = node.get("breakGlass");
             onlyKeys(bg, BREAK_GLASS_KEYS, "rule " + name + " breakGlass");
-            breakGlass = new PolicyRule.BreakGlass(bg.path("allowed").asBoolean(false),
+            breakGlass = new PolicyRule.BreakGlass(flag(bg, "allowed", false, name),
                     duration(bg.get("maxDuration"), Duration.ofHours(1), name));
         }
         return new PolicyRule(name, match(node.get("match"), name), tier, maxDuration, ticket, breakGlass,
-                node.path("recordInput").asBoolean(false));
+                flag(node, "recordInput", false, name));
     }
 
     private static PolicyRule.Match match(JsonNode node, String rule) {
@@ -151,11 +150,24 @@ public final class PolicyParser {
         if (!node.has(field)) {
             return fallback;
         }
-        int value = node.get(field).asInt(0);
-        if (value < 1) {
+        // Jackson's asInt would read true as 1 and 1.5 as 1; a policy number must be written as one.
+        JsonNode value = node.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
             throw new PolicyException("rule " + rule + ": '" + field + "' must be a whole number ≥ 1");
         }
-        return value;
+        return value.intValue();
+    }
+
+    /** Only a YAML boolean: asBoolean would read a typo such as {@code ture} as false and so drop a safeguard. */
+    private static boolean flag(JsonNode node, String field, boolean fallback, String rule) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new PolicyException("rule " + rule + ": '" + field + "' must be true or false, got " + value);
+        }
+        return value.booleanValue();
     }
 
     private static Duration duration(JsonNode node, Duration fallback, String rule) {
