@@ -40,7 +40,7 @@ class ConfigLoaderTest {
         assertThat(config.database()).isEqualTo(new PortcullisConfig.Database("", "portcullis", "", 8, 0));
         assertThat(config.database().embedded()).isTrue();
         assertThat(config.policies()).isEmpty();
-        assertThat(config.ledger()).isEqualTo(new PortcullisConfig.Ledger("stdout"));
+        assertThat(config.ledger()).isEqualTo(new PortcullisConfig.Ledger("stdout", 300));
     }
 
     @Test
