@@ -8,10 +8,9 @@ import dev.portcullis.integrity.Signatures;
 import dev.portcullis.store.Grants;
 import dev.portcullis.support.Api;
 import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.security.KeyFactory;
@@ -26,23 +25,7 @@ import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An approval binds one digest; any change to a bound field after approval breaks the grant. */
-class ApprovalIntegrityTest {
-
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class ApprovalIntegrityTest extends BrokerTestBase {
 
     @Test
     void aRequestCannotBeEditedThroughTheApiOnceApproved() {

@@ -2,12 +2,10 @@ package dev.portcullis.access;
 
 import dev.portcullis.domain.Action;
 import dev.portcullis.support.Api;
-import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,23 +14,7 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Break-glass opens at once and briefly, is loud, and blocks the requester's next one until reviewed. */
-class BreakGlassTest {
-
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class BreakGlassTest extends BrokerTestBase {
 
     private static JsonObject emergency(String ticket, String target) {
         // Asks for four hours starting in an hour; break-glass ignores that and opens now for at most PT1H.

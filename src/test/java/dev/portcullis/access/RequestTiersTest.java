@@ -3,12 +3,10 @@ package dev.portcullis.access;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.support.Api;
-import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static dev.portcullis.support.Verdicts.refusal;
@@ -19,23 +17,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The happy path of every approval tier in the shipped policy, and deny — through the REST API. */
-class RequestTiersTest {
-
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class RequestTiersTest extends BrokerTestBase {
 
     @Test
     void preApprovedAutomationIssuesAGrantAtOnceForANonHumanExecOnlyScope() {

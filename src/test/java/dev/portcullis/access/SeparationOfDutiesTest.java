@@ -3,12 +3,10 @@ package dev.portcullis.access;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.support.Api;
-import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,23 +16,7 @@ import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requester, approver and executor are different identities; a grant serves only its executor and target. */
-class SeparationOfDutiesTest {
-
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class SeparationOfDutiesTest extends BrokerTestBase {
 
     private JsonObject pending(String ticket, String requester, String executor) {
         return cast.file(requester, Fixtures.request(ticket, executor, "web-prod", "config", Duration.ZERO, Duration.ofHours(1)));

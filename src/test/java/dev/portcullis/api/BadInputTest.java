@@ -1,12 +1,10 @@
 package dev.portcullis.api;
 
 import dev.portcullis.support.Api;
-import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,26 +16,11 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad input gets a clear 4xx with a stable code, and leaves no partial rows behind. */
-class BadInputTest {
+class BadInputTest extends BrokerTestBase {
 
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
     long requests;
     long grants;
     long approvals;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     @BeforeEach
     void countRows() {

@@ -1,13 +1,11 @@
 package dev.portcullis.sessions;
 
 import dev.portcullis.domain.Grant;
-import dev.portcullis.support.Api;
 import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,19 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The hook later work hangs on grant closing (cutting sessions, revoking leases): a grant is CLOSED only
  * when every hook has finished; a failing hook leaves it CLOSE_FAILED, recorded, and retried.
  */
-class GrantClosingTest {
+class GrantClosingTest extends BrokerTestBase {
 
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-    static final List<String> closed = new CopyOnWriteArrayList<>();
-    static final AtomicInteger failuresLeft = new AtomicInteger();
+    final List<String> closed = new CopyOnWriteArrayList<>();
+    final AtomicInteger failuresLeft = new AtomicInteger();
 
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
+    @Override
+    protected void started() {
         broker.broker().scheduler().addClosingHook(new GrantClosingHook() {
             public String name() {
                 return "test-leases";
@@ -47,11 +39,6 @@ class GrantClosingTest {
                 return Future.succeededFuture();
             }
         });
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     @Test

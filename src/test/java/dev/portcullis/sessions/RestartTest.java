@@ -5,10 +5,9 @@ import dev.portcullis.domain.Action;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.support.Api;
 import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,21 +19,7 @@ import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stopping and starting the broker on the same data directory loses no grant, timer or ledger link. */
-class RestartTest {
-
-    static BrokerHarness broker;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        cast = Fixtures.standard(broker.api());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class RestartTest extends BrokerTestBase {
 
     @Test
     void grantsTimersAndTheLedgerChainContinueAfterARestart() {

@@ -5,10 +5,9 @@ import dev.portcullis.domain.Action;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.support.Api;
 import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,23 +16,7 @@ import static dev.portcullis.support.Verdicts.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Grants open and close by timer at their window's edges; pending requests lapse; revocation closes at once. */
-class WindowSchedulerTest {
-
-    static BrokerHarness broker;
-    static Api api;
-    static Fixtures cast;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        cast = Fixtures.standard(api);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class WindowSchedulerTest extends BrokerTestBase {
 
     static BrokerHarness.Awaiting transition(BrokerHarness broker, String key, String id, String state) {
         return broker.expect(WindowScheduler.TRANSITIONS, e -> id.equals(e.getString(key)) && state.equals(e.getString("state")));

@@ -1,11 +1,9 @@
 package dev.portcullis.store;
 
-import dev.portcullis.support.Api;
 import dev.portcullis.support.BrokerHarness;
+import dev.portcullis.support.BrokerTestBase;
 import dev.portcullis.support.Fixtures;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,22 +11,11 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signed checkpoints of the head reveal what the hash chain alone cannot: entries cut off its end. */
-class LedgerCheckpointTest {
+class LedgerCheckpointTest extends BrokerTestBase {
 
-    static BrokerHarness broker;
-    static Api api;
-
-    @BeforeAll
-    static void start() {
-        broker = BrokerHarness.start();
-        api = broker.api();
-        Fixtures cast = Fixtures.standard(api);
+    @Override
+    protected void started() {
         cast.file("vendor", Fixtures.request("CHG-60", "vendor", "web-prod", "config", Duration.ZERO, Duration.ofHours(1)));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
     }
 
     @Test
