@@ -12,7 +12,7 @@
 #      over; FILING_WARMUP s (5) of warm-up, then FILING_DURATION s (20) measured. Reports filings/s,
 #      approvals/s and p50/p99 latency of each call.
 #
-# How long: about 3 minutes on 2 cores (build ~20 s, JMH ~1.5 min, filing ~45 s).
+# How long: about 2 minutes on 2 idle cores (build ~10 s, JMH ~1.5 min, filing ~35 s); longer on a busy machine.
 #
 # Run:    bench/core-bench.sh           (from any directory; JDK 17 and Maven; Maven Central on first run)
 # Output: target/bench/ — jmh.csv, jmh.log, filing.log — and a summary at the end.
