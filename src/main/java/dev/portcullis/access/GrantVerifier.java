@@ -183,7 +183,9 @@ public final class GrantVerifier {
     private Future<List<Checked>> candidates(Key key, Instant now) {
         Entry entry = cache.get(key);
         if (entry != null && entry.loadedAt().plus(MAX_AGE).isAfter(now) && !entry.grants().failed()) {
-            return entry.grants();
+            // A completed Vert.x future answers its listeners on the context that completed it; hand out a
+            // fresh one so callers on other threads (MINA's, other event loops) need no hop to that loop.
+            return entry.grants().succeeded() ? Future.succeededFuture(entry.grants().result()) : entry.grants();
         }
         Entry fresh = new Entry(load(key), now);
         cache.put(key, fresh);

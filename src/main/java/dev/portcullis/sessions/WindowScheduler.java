@@ -87,6 +87,8 @@ public final class WindowScheduler implements AccessEvents {
 
     @Override
     public void grantIssued(Grant grant) {
+        // This node may hold a cached "no grant" for the pair; the NOTIFY that clears it arrives a little later.
+        verifier.invalidate(grant.executorId(), grant.targetId());
         cancel(grant.requestId());
         arm(grant);
     }

@@ -29,7 +29,7 @@ public final class Ledger {
     }
 
     /**
-     * Appends in {@code tx}, which must hold the append lock ({@link Transactions} takes it first thing):
+     * Appends in {@code tx}, which must hold the append lock ({@link Tx#record} takes it):
      * reads the head, chains the entry to it and inserts it. The entry is visible only if tx commits.
      */
     static Future<LedgerChain.Entry> append(SqlClient tx, LedgerEvent event, Instant now) {

@@ -38,9 +38,9 @@ public final class LedgerCheckpoints {
         return m;
     }
 
-    /** Signs the current head unless the newest checkpoint already covers it. Runs in {@code tx}, which holds the append lock. */
+    /** Signs the current head unless the newest checkpoint already covers it. Holds the append lock, so the head cannot move meanwhile. */
     public static Future<Optional<Checkpoint>> write(Tx tx, SigningKey key) {
-        return tx.sql().query("SELECT l.seq, l.hash, (SELECT max(seq) FROM ledger_checkpoints) AS covered "
+        return tx.lockLedger().compose(locked -> tx.sql().query("SELECT l.seq, l.hash, (SELECT max(seq) FROM ledger_checkpoints) AS covered "
                         + "FROM ledger l ORDER BY l.seq DESC LIMIT 1").execute()
                 .compose(rows -> {
                     if (rows.size() == 0) {
@@ -56,7 +56,7 @@ public final class LedgerCheckpoints {
                     return tx.sql().preparedQuery("INSERT INTO ledger_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)")
                             .execute(Tuple.of(c.seq(), c.hash(), c.at().atOffset(ZoneOffset.UTC), c.keyId(), c.signature()))
                             .map(done -> Optional.of(c));
-                });
+                }));
     }
 
     public static Future<List<Checkpoint>> all(SqlClient sql) {

@@ -2,8 +2,8 @@ package dev.portcullis.store;
 
 import dev.portcullis.integrity.LedgerChain;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -14,11 +14,14 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs write transactions. Each one first takes the ledger's advisory lock, so every state change and
- * its ledger entries commit together and ledger appends from all nodes are strictly ordered. Taking the
- * lock first (rather than at the first append) keeps lock order uniform, so writers cannot deadlock.
+ * Runs write transactions: a state change and its ledger entries commit together or not at all, and the
+ * entries reach the ledger sinks only after the commit. Ledger appends are serialised across all nodes by
+ * an advisory lock taken at a transaction's first append (see {@link Tx#record}). A transaction that
+ * PostgreSQL aborts as a deadlock victim or a serialisation failure is run again, a few times.
  */
 public final class Transactions {
+
+    static final int ATTEMPTS = 3;
 
     private final Pool pool;
     private final Clock clock;
@@ -31,11 +34,20 @@ public final class Transactions {
     }
 
     public <T> Future<T> run(Function<Tx, Future<T>> work) {
+        return attempt(work, 1);
+    }
+
+    private <T> Future<T> attempt(Function<Tx, Future<T>> work, int attempt) {
         List<LedgerChain.Entry> appended = new ArrayList<>();
-        return pool.<T>withTransaction(connection -> connection.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-                        .execute(Tuple.of(Ledger.APPEND_LOCK))
-                        .compose(locked -> work.apply(new Tx(connection, now(), appended))))
-                .onSuccess(result -> appended.forEach(sink));
+        return pool.<T>withTransaction(connection -> work.apply(new Tx(connection, now(), appended)))
+                .onSuccess(result -> appended.forEach(sink))
+                .recover(failure -> attempt < ATTEMPTS && retriable(failure)
+                        ? attempt(work, attempt + 1)
+                        : Future.failedFuture(failure));
+    }
+
+    private static boolean retriable(Throwable failure) {
+        return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
     }
 
     /** Records one event in its own transaction: for refusals, whose own transaction did not commit. */

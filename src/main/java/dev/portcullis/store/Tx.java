@@ -3,6 +3,7 @@ package dev.portcullis.store;
 import dev.portcullis.integrity.LedgerChain;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +17,7 @@ public final class Tx {
     private final SqlConnection connection;
     private final Instant now;
     private final List<LedgerChain.Entry> appended;
+    private boolean ledgerLocked;
 
     Tx(SqlConnection connection, Instant now, List<LedgerChain.Entry> appended) {
         this.connection = connection;
@@ -32,6 +34,22 @@ public final class Tx {
     }
 
     public Future<LedgerChain.Entry> record(LedgerEvent event) {
-        return Ledger.append(connection, event, now).onSuccess(appended::add);
+        return lockLedger().compose(locked -> Ledger.append(connection, event, now)).onSuccess(appended::add);
+    }
+
+    /**
+     * Takes the ledger's advisory lock (once; it is held until commit), so appends from all nodes are
+     * strictly ordered. It is taken at the first append rather than at BEGIN so that a transaction's
+     * reads and checks do not hold up everybody else's writes.
+     */
+    Future<Void> lockLedger() {
+        if (ledgerLocked) {
+            return Future.succeededFuture();
+        }
+        return connection.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(Ledger.APPEND_LOCK))
+                .map(done -> {
+                    ledgerLocked = true;
+                    return null;
+                });
     }
 }
