@@ -82,6 +82,7 @@ public final class RequestWorkflow {
         return Roles.require(actor, Role.VENDOR, "file access requests")
                 .compose(ok -> bind(actor, spec, transactions.clock().instant()))
                 .compose(bound -> transactions.run(tx -> fileIn(tx, actor, spec, bound)))
+                .compose(this::view)
                 .onSuccess(view -> {
                     events.requestFiled(view.request());
                     if (view.grant() != null) {
@@ -91,7 +92,7 @@ public final class RequestWorkflow {
                 .recover(failure -> refused(actor, "principal:" + actor.name(), failure));
     }
 
-    private Future<RequestView> fileIn(Tx tx, Principal actor, RequestSpec spec, Bound b) {
+    private Future<UUID> fileIn(Tx tx, Principal actor, RequestSpec spec, Bound b) {
         Future<Void> preconditions = Future.succeededFuture();
         if (spec.emergency()) {
             preconditions = BreakGlassReviews.openFor(tx.sql(), actor.id()).compose(open -> open.isPresent()
@@ -130,13 +131,13 @@ public final class RequestWorkflow {
                                             actor.name(), b.executor().name(), b.target().name(), grant.window().notAfter(), request.id());
                                     return grant;
                                 }))
-                        .compose(grant -> view(tx.sql(), request.id()));
+                        .map(grant -> request.id());
             }
             if (b.rule().tier() instanceof Tier.Auto) {
                 return stored.compose(r -> approveAndGrant(tx, r, "auto", b.policy(), "broker"))
-                        .compose(grant -> view(tx.sql(), request.id()));
+                        .map(grant -> request.id());
             }
-            return stored.compose(r -> view(tx.sql(), r.id()));
+            return stored.map(AccessRequest::id);
         });
     }
 
@@ -270,8 +271,9 @@ public final class RequestWorkflow {
                     payload.put("digest", amended.digest());
                     return Requests.amend(tx.sql(), amended, tx.now())
                             .compose(done -> tx.record(new LedgerEvent("request.amended", actor.name(), "request:" + id, payload)))
-                            .compose(done -> view(tx.sql(), id));
+                            .map(done -> id);
                 })))
+                .compose(this::view)
                 .onSuccess(view -> events.requestFiled(view.request()))
                 .recover(failure -> refused(actor, "request:" + id, failure));
     }
@@ -288,8 +290,9 @@ public final class RequestWorkflow {
                     return Requests.decide(tx.sql(), id, RequestState.WITHDRAWN, "withdrawn by requester", tx.now())
                             .compose(done -> tx.record(new LedgerEvent("request.withdrawn", actor.name(), "request:" + id,
                                     Map.of("digest", r.digest()))))
-                            .compose(done -> view(tx.sql(), id));
+                            .map(done -> id);
                 }))
+                .compose(this::view)
                 .recover(failure -> refused(actor, "request:" + id, failure));
     }
 
@@ -337,6 +340,7 @@ public final class RequestWorkflow {
                                 return record(tx, actor, r, decision, comment, current, rule, tier);
                             }));
                 }))
+                .compose(this::view)
                 .onSuccess(view -> {
                     if (view.grant() != null && view.request().state() == RequestState.APPROVED) {
                         events.grantIssued(view.grant());
@@ -350,7 +354,7 @@ public final class RequestWorkflow {
                 || (tier.customerSignoff() && approver.groups().contains(policy.signoffGroup()));
     }
 
-    private Future<RequestView> record(Tx tx, Principal actor, AccessRequest r, Decision decision, String comment,
+    private Future<UUID> record(Tx tx, Principal actor, AccessRequest r, Decision decision, String comment,
                                        Policy current, PolicyRule rule, Tier.Approvals tier) {
         return Approvals.forRequest(tx.sql(), r.id()).compose(previous -> {
             boolean already = previous.stream().anyMatch(a -> a.approverId().equals(actor.id()) && a.requestDigest().equals(r.digest()));
@@ -376,7 +380,7 @@ public final class RequestWorkflow {
                 return stored.compose(done -> Requests.decide(tx.sql(), r.id(), RequestState.DENIED, "denied by " + actor.name(), tx.now()))
                         .compose(done -> tx.record(new LedgerEvent("request.denied", actor.name(), "request:" + r.id(),
                                 Map.of("digest", r.digest()))))
-                        .compose(done -> view(tx.sql(), r.id()));
+                        .map(done -> r.id());
             }
             List<Approval> counting = new ArrayList<>();
             for (Approval a : previous) {
@@ -387,9 +391,9 @@ public final class RequestWorkflow {
             counting.add(approval);
             return stored.compose(done -> quorum(tx.sql(), counting, tier, current)).compose(met -> {
                 if (!met) {
-                    return view(tx.sql(), r.id());
+                    return Future.succeededFuture(r.id());
                 }
-                return approveAndGrant(tx, r, "approvals", current, actor.name()).compose(g -> view(tx.sql(), r.id()));
+                return approveAndGrant(tx, r, "approvals", current, actor.name()).map(g -> r.id());
             });
         });
     }
@@ -484,6 +488,11 @@ public final class RequestWorkflow {
     }
 
     // ---- reading ---------------------------------------------------------------------------------------
+
+    /** Reads after commit, outside the transaction, so the ledger lock is not held for them. */
+    private Future<RequestView> view(UUID id) {
+        return view(transactions.pool(), id);
+    }
 
     public Future<RequestView> view(SqlClient sql, UUID id) {
         return Requests.byId(sql, id).compose(found -> {
