@@ -165,23 +165,28 @@ CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger FOR EACH STATEMENT E
 
 -- Any change to a grant, the request behind it or its sessions tells every broker node to drop its
 -- cached verification of that grant — including a change made behind the API's back, straight in SQL.
-CREATE FUNCTION notify_grant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    g record;
+-- payload: <grant id>:<executor id>:<target id>, the key under which nodes cache verifications.
+CREATE FUNCTION notify_grant(g grants) RETURNS void LANGUAGE sql AS $$
+    SELECT pg_notify('portcullis_grant_changed', g.id || ':' || g.executor_id || ':' || g.target_id);
+$$;
+CREATE FUNCTION grant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- payload: <grant id>:<executor id>:<target id>, the key under which nodes cache verifications
-    IF TG_TABLE_NAME = 'grants' THEN
-        PERFORM pg_notify('portcullis_grant_changed', NEW.id || ':' || NEW.executor_id || ':' || NEW.target_id);
-    ELSE
-        FOR g IN SELECT id, executor_id, target_id FROM grants
-                 WHERE id = CASE WHEN TG_TABLE_NAME = 'sessions' THEN NEW.grant_id END
-                    OR request_id = CASE WHEN TG_TABLE_NAME = 'access_requests' THEN NEW.id END LOOP
-            PERFORM pg_notify('portcullis_grant_changed', g.id || ':' || g.executor_id || ':' || g.target_id);
-        END LOOP;
-    END IF;
+    PERFORM notify_grant(NEW);
     RETURN NEW;
 END;
 $$;
-CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE ON grants FOR EACH ROW EXECUTE FUNCTION notify_grant_changed();
-CREATE TRIGGER requests_changed AFTER UPDATE ON access_requests FOR EACH ROW EXECUTE FUNCTION notify_grant_changed();
-CREATE TRIGGER sessions_changed AFTER INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION notify_grant_changed();
+CREATE FUNCTION request_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM notify_grant(g) FROM grants g WHERE g.request_id = NEW.id;
+    RETURN NEW;
+END;
+$$;
+CREATE FUNCTION session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM notify_grant(g) FROM grants g WHERE g.id = NEW.grant_id;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE ON grants FOR EACH ROW EXECUTE FUNCTION grant_changed();
+CREATE TRIGGER requests_changed AFTER UPDATE ON access_requests FOR EACH ROW EXECUTE FUNCTION request_changed();
+CREATE TRIGGER sessions_changed AFTER INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION session_changed();
