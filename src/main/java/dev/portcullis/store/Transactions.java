@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,13 +34,18 @@ public final class Transactions {
         List<LedgerChain.Entry> appended = new ArrayList<>();
         return pool.<T>withTransaction(connection -> connection.preparedQuery("SELECT pg_advisory_xact_lock($1)")
                         .execute(Tuple.of(Ledger.APPEND_LOCK))
-                        .compose(locked -> work.apply(new Tx(connection, clock.instant(), appended))))
+                        .compose(locked -> work.apply(new Tx(connection, now(), appended))))
                 .onSuccess(result -> appended.forEach(sink));
     }
 
     /** Records one event in its own transaction: for refusals, whose own transaction did not commit. */
     public Future<LedgerChain.Entry> record(LedgerEvent event) {
         return run(tx -> tx.record(event));
+    }
+
+    /** Now, at the database's precision (microseconds), so what is signed equals what is stored. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     public Pool pool() {
