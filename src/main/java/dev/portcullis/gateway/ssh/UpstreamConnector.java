@@ -37,7 +37,8 @@ final class UpstreamConnector implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setServerKeyVerifier((session, address, presented) -> {
-            TargetEndpoint endpoint = session.getAttribute(ENDPOINT);
+            AttributeRepository context = session.getConnectionContext();
+            TargetEndpoint endpoint = context == null ? null : context.getAttribute(ENDPOINT);
             if (endpoint != null && endpoint.accepts(presented)) {
                 return true;
             }

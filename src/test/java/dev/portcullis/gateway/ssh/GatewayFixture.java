@@ -1,0 +1,125 @@
+package dev.portcullis.gateway.ssh;
+
+import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.domain.Grant;
+import dev.portcullis.domain.Principal;
+import dev.portcullis.support.OpenSshTarget;
+import dev.portcullis.support.StandInBroker;
+import dev.portcullis.support.VendorSsh;
+import io.vertx.core.json.JsonObject;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.portcullis.support.StandInBroker.await;
+
+/**
+ * One broker core, one real sshd target trusting the broker's CA, and the gateway in front, shared by the
+ * gateway tests in this JVM (starting PostgreSQL and sshd once keeps the suite short). Each test makes its
+ * own vendor and targets with unique names, so tests do not see each other's grants.
+ */
+final class GatewayFixture {
+
+    private static GatewayFixture shared;
+
+    final Path dir;
+    final StandInBroker broker;
+    final LocalSshCertificateAuthority ca;
+    final OpenSshTarget sshd;
+    final SshGateway gateway;
+    final BlockingQueue<JsonObject> lifecycle = new LinkedBlockingQueue<>();
+    private final AtomicInteger names = new AtomicInteger();
+
+    private GatewayFixture() throws Exception {
+        dir = Files.createTempDirectory("portcullis-gw-test-");
+        broker = StandInBroker.start(dir.resolve("data"));
+        ca = LocalSshCertificateAuthority.open(dir.resolve("data/ca"));
+        sshd = OpenSshTarget.start(dir.resolve("data/ca/ssh_user_ca.pub"));
+        SshGatewayOptions options = SshGatewayOptions.defaults(dir.resolve("data"), "test-node").withListener("127.0.0.1", 0);
+        gateway = await(SshGateway.start(broker.vertx, options,
+                new SshGateway.Dependencies(broker.transactions, broker.verifier, ca, () -> broker.policy)));
+        broker.scheduler.addClosingHook(gateway.closingHook());
+        broker.vertx.eventBus().<JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> lifecycle.add(m.body()));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+    }
+
+    static synchronized GatewayFixture shared() throws Exception {
+        if (shared == null) {
+            shared = new GatewayFixture();
+        }
+        return shared;
+    }
+
+    private void stop() {
+        try {
+            await(gateway.close());
+            sshd.close();
+            broker.close();
+        } catch (Exception ignored) {
+            // the JVM is exiting
+        }
+    }
+
+    String unique(String prefix) {
+        return prefix + "-" + names.incrementAndGet();
+    }
+
+    /** A vendor with an Ed25519 key registered as principal {@code name}. */
+    Vendor vendor(String name) throws Exception {
+        return vendor(name, KeyPairProvider.SSH_ED25519, 256);
+    }
+
+    Vendor vendor(String name, String keyType, int bits) throws Exception {
+        VendorSsh ssh = VendorSsh.create(dir.resolve("vendors").resolve(name), keyType, bits, gateway.port(), gateway.hostKeyLine());
+        Principal principal = broker.vendor(name, ssh.publicKeyLine());
+        return new Vendor(principal, ssh);
+    }
+
+    /** The real sshd registered as a target, its host key pinned. */
+    String target(String environment) {
+        String name = unique("host");
+        broker.sshTarget(name, environment, sshd.host(), sshd.port(), sshd.hostKeyLine());
+        return name;
+    }
+
+    static Map<String, Object> shellAsRoot() {
+        return Map.of("principals", List.of("root"), "interactive", true);
+    }
+
+    Grant grant(Vendor vendor, String target, Map<String, Object> scope) {
+        return broker.grant(vendor.principal(), target, scope, Duration.ofHours(1));
+    }
+
+    /** Waits for the lifecycle event of {@code session} in {@code state}; answers it. */
+    JsonObject awaitLifecycle(java.util.function.Predicate<JsonObject> matches) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until) {
+            JsonObject event = lifecycle.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (event != null && matches.test(event)) {
+                return event;
+            }
+        }
+        throw new AssertionError("no such session lifecycle event within 30 s");
+    }
+
+    /** The one session the grant has had. */
+    UUID onlySession(Grant grant) {
+        var rows = broker.sessionsOf(grant.id());
+        if (rows.size() != 1) {
+            throw new AssertionError("expected one session on grant " + grant.id() + ", found " + rows.size());
+        }
+        return rows.get(0).getUUID("id");
+    }
+
+    record Vendor(Principal principal, VendorSsh ssh) {
+    }
+}
