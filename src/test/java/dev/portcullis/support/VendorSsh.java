@@ -93,12 +93,18 @@ public final class VendorSsh {
     }
 
     public Running start(String login, List<String> extra, String remoteCommand, Path stdinFile) throws IOException {
+        return start(login, extra, remoteCommand, stdinFile, true);
+    }
+
+    /** With {@code drainStdout} false the caller reads {@code process.getInputStream()} itself. */
+    public Running start(String login, List<String> extra, String remoteCommand, Path stdinFile, boolean drainStdout)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(login, extra, remoteCommand));
         builder.redirectInput(stdinFile == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
                 : ProcessBuilder.Redirect.from(stdinFile.toFile()));
         builder.environment().put("TERM", "xterm-256color");
         builder.environment().put("LANG", "C.UTF-8");
-        return new Running(builder.start());
+        return new Running(builder.start(), drainStdout);
     }
 
     /** A client still running: its output is drained continuously. */
@@ -107,9 +113,10 @@ public final class VendorSsh {
         private final CompletableFuture<byte[]> stdout;
         private final StderrLines stderr = new StderrLines();
 
-        Running(Process process) {
+        Running(Process process, boolean drainStdout) {
             this.process = process;
-            this.stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            this.stdout = drainStdout ? CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()))
+                    : CompletableFuture.completedFuture(new byte[0]);
             Thread reader = new Thread(() -> stderr.drain(process.getErrorStream()), "ssh-stderr");
             reader.setDaemon(true);
             reader.start();

@@ -151,9 +151,9 @@ final class ChannelBridge implements AsyncCommand {
         int chunk = session.chunkSize();
         AsciicastRecorder rec = recorder;
         new Pump(up.getAsyncOut(), out, chunk, (b, o, l) -> rec.output(AsciicastRecorder.Stream.STDOUT, b, o, l),
-                failure -> outputEnded()).start();
+                this::outputEnded).start();
         new Pump(up.getAsyncErr(), err, chunk, (b, o, l) -> rec.output(AsciicastRecorder.Stream.STDERR, b, o, l),
-                failure -> outputEnded()).start();
+                this::outputEnded).start();
         new Pump(in, up.getAsyncIn(), chunk, rec::input, failure -> {
             if (failure == null) {
                 // The vendor sent EOF: pass it on once the last chunk is through.
@@ -162,7 +162,10 @@ final class ChannelBridge implements AsyncCommand {
         }).start();
     }
 
-    private void outputEnded() {
+    private void outputEnded(Throwable failure) {
+        if (failure != null) {
+            LOG.warn("output of {} ended early: {}", channel, failure.toString());
+        }
         if (outputsOpen.decrementAndGet() == 0) {
             ClientChannel up = upstream;
             String message = cutMessage;

@@ -440,6 +440,7 @@ final class GatewaySession {
                 payload.put("bytesFromVendor", summary.inputBytes());
             }
             payload.put("durationMillis", Duration.between(started, Instant.now()).toMillis());
+            LOG.info("session {} ended {}: {}", sessionId, reason, payload);
             return server.records().end(sessionId, g, reason, actor, payload);
         }).onComplete(done -> {
             if (done.failed()) {

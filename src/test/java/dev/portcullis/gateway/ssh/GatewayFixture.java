@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,7 +34,7 @@ final class GatewayFixture {
     final LocalSshCertificateAuthority ca;
     final OpenSshTarget sshd;
     final SshGateway gateway;
-    final BlockingQueue<JsonObject> lifecycle = new LinkedBlockingQueue<>();
+    private final List<JsonObject> lifecycle = new java.util.ArrayList<>();
     private final AtomicInteger names = new AtomicInteger();
 
     private GatewayFixture() throws Exception {
@@ -48,7 +46,12 @@ final class GatewayFixture {
         gateway = await(SshGateway.start(broker.vertx, options,
                 new SshGateway.Dependencies(broker.transactions, broker.verifier, ca, () -> broker.policy)));
         broker.scheduler.addClosingHook(gateway.closingHook());
-        broker.vertx.eventBus().<JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> lifecycle.add(m.body()));
+        broker.vertx.eventBus().<JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
+            synchronized (lifecycle) {
+                lifecycle.add(m.body());
+                lifecycle.notifyAll();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
@@ -102,13 +105,26 @@ final class GatewayFixture {
     /** Waits for the lifecycle event of {@code session} in {@code state}; answers it. */
     JsonObject awaitLifecycle(java.util.function.Predicate<JsonObject> matches) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < until) {
-            JsonObject event = lifecycle.poll(until - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (event != null && matches.test(event)) {
-                return event;
+        synchronized (lifecycle) {
+            while (true) {
+                for (JsonObject event : lifecycle) {
+                    if (matches.test(event)) {
+                        return event;
+                    }
+                }
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such session lifecycle event within 30 s; seen: " + lifecycle);
+                }
+                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
             }
         }
-        throw new AssertionError("no such session lifecycle event within 30 s");
+    }
+
+    /** Waits until the grant's session is LIVE; answers the session id. */
+    UUID awaitLive(Grant grant) throws InterruptedException {
+        return UUID.fromString(awaitLifecycle(e -> "LIVE".equals(e.getString("state"))
+                && grant.id().toString().equals(e.getString("grant"))).getString("session"));
     }
 
     /** The one session the grant has had. */
