@@ -61,6 +61,8 @@ final class GatewaySession {
     /** Completed when, after the end was decided, the last channel has gone. */
     private final Promise<Void> quiet = Promise.promise();
     private volatile Principal principal;
+    /** The user name of the last authentication attempt: MINA knows it only once one succeeds. */
+    private volatile String attemptedLogin;
 
     // guarded by this
     private Future<Admission> opening;
@@ -98,7 +100,8 @@ final class GatewaySession {
         return keys.get(fingerprint);
     }
 
-    void rememberKey(String fingerprint, Optional<Principal> found) {
+    void rememberKey(String login, String fingerprint, Optional<Principal> found) {
+        attemptedLogin = login;
         keys.put(fingerprint, found);
     }
 
@@ -462,7 +465,8 @@ final class GatewaySession {
         if (unknown.isEmpty()) {
             return;
         }
-        String targetName = front.getUsername() == null ? "?" : LoginName.parse(front.getUsername()).target();
+        String login = front.getUsername() != null ? front.getUsername() : attemptedLogin;
+        String targetName = login == null ? "?" : LoginName.parse(login).target();
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("reason", "unknown_identity");
         payload.put("message", "SSH key not registered for any principal");

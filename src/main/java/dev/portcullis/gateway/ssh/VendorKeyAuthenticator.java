@@ -56,7 +56,7 @@ final class VendorKeyAuthenticator implements PublickeyAuthenticator {
         Optional<Principal> principal = gateway.knownKey(fingerprint);
         if (principal == null) {
             principal = lookup(fingerprint);
-            gateway.rememberKey(fingerprint, principal);
+            gateway.rememberKey(username, fingerprint, principal);
             if (principal.isEmpty()) {
                 banner(session, "portcullis: key " + fingerprint + " (" + KeyUtils.getKeyType(key)
                         + ") is not registered for any principal");

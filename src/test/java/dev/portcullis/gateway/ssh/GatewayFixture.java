@@ -3,6 +3,7 @@ package dev.portcullis.gateway.ssh;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.domain.Principal;
+import dev.portcullis.integrity.LedgerChain;
 import dev.portcullis.support.OpenSshTarget;
 import dev.portcullis.support.StandInBroker;
 import dev.portcullis.support.VendorSsh;
@@ -125,6 +126,22 @@ final class GatewayFixture {
     UUID awaitLive(Grant grant) throws InterruptedException {
         return UUID.fromString(awaitLifecycle(e -> "LIVE".equals(e.getString("state"))
                 && grant.id().toString().equals(e.getString("grant"))).getString("session"));
+    }
+
+    /** Waits until the ledger has an entry about {@code subject} that matches (ledger writes trail the client's view). */
+    LedgerChain.Entry awaitLedger(String subject, java.util.function.Predicate<LedgerChain.Entry> matches) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            for (LedgerChain.Entry e : broker.ledger(subject)) {
+                if (matches.test(e)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > until) {
+                throw new AssertionError("no matching ledger entry for " + subject + ": " + broker.ledger(subject));
+            }
+            await(broker.vertx.timer(50));
+        }
     }
 
     /** The one session the grant has had. */
