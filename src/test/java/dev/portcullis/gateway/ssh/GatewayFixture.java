@@ -144,6 +144,23 @@ final class GatewayFixture {
         }
     }
 
+    /**
+     * Subscribes to the session's live feed; the answer completes with the first asciicast line that
+     * contains {@code text}. Subscribe before the text can be printed: the feed has no replay.
+     */
+    java.util.concurrent.CompletableFuture<String> watch(UUID session, String text) {
+        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        var consumer = broker.vertx.eventBus().<String>consumer(SshGateway.liveAddress(session));
+        consumer.handler(m -> {
+            if (m.body().contains(text)) {
+                seen.complete(m.body());
+                consumer.unregister();
+            }
+        });
+        await(consumer.completion());
+        return seen;
+    }
+
     /** The one session the grant has had. */
     UUID onlySession(Grant grant) {
         var rows = broker.sessionsOf(grant.id());
