@@ -32,16 +32,15 @@ final class AsciicastRecorder {
     record Summary(Path file, String sha256, long fileBytes, long outputBytes, long inputBytes) {
     }
 
-    private static final byte[] NEWLINE = {'\n'};
-
     private final Path file;
     private final OutputStream out;
     private final MessageDigest digest;
     private final Consumer<String> live;
     private final boolean recordInput;
     private final long startNanos = System.nanoTime();
-    private final Map<Stream, Utf8Text> text = Map.of(Stream.STDOUT, new Utf8Text(), Stream.STDERR, new Utf8Text(),
-            Stream.STDIN, new Utf8Text());
+    private final Map<Stream, JsonText> text = Map.of(Stream.STDOUT, new JsonText(), Stream.STDERR, new JsonText(),
+            Stream.STDIN, new JsonText());
+    private final JsonText.Sink line = new JsonText.Sink();
     private long fileBytes;
     private long outputBytes;
     private long inputBytes;
@@ -83,8 +82,8 @@ final class AsciicastRecorder {
             quote(header, e.getValue());
             first = false;
         }
-        header.append("}}");
-        recorder.line(header.toString());
+        header.append("}}\n");
+        recorder.emit(header.toString().getBytes(StandardCharsets.UTF_8));
         return recorder;
     }
 
@@ -94,18 +93,19 @@ final class AsciicastRecorder {
 
     synchronized void output(Stream stream, byte[] bytes, int offset, int length) {
         outputBytes += length;
-        event("o", text.get(stream).decode(bytes, offset, length));
+        event("o", text.get(stream), bytes, offset, length);
     }
 
     synchronized void input(byte[] bytes, int offset, int length) {
         inputBytes += length;
         if (recordInput) {
-            event("i", text.get(Stream.STDIN).decode(bytes, offset, length));
+            event("i", text.get(Stream.STDIN), bytes, offset, length);
         }
     }
 
     synchronized void resize(int columns, int rows) {
-        event("r", columns + "x" + rows);
+        byte[] size = (columns + "x" + rows).getBytes(StandardCharsets.US_ASCII);
+        event("r", new JsonText(), size, 0, size.length);
     }
 
     /** Flushes what UTF-8 held back, closes the file and answers its digest; later calls answer the same. */
@@ -113,9 +113,10 @@ final class AsciicastRecorder {
         if (summary != null) {
             return summary;
         }
-        event("o", text.get(Stream.STDOUT).finish() + text.get(Stream.STDERR).finish());
-        if (recordInput) {
-            event("i", text.get(Stream.STDIN).finish());
+        for (Stream stream : Stream.values()) {
+            if (stream != Stream.STDIN || recordInput) {
+                event(stream == Stream.STDIN ? "i" : "o", text.get(stream), new byte[0], 0, 0);
+            }
         }
         try {
             out.close();
@@ -126,30 +127,43 @@ final class AsciicastRecorder {
         return summary;
     }
 
-    private void event(String code, String data) {
-        if (data.isEmpty() || summary != null) {
+    private void event(String code, JsonText stream, byte[] bytes, int offset, int length) {
+        if (summary != null) {
             return;
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
-        StringBuilder line = new StringBuilder(data.length() + 32).append('[').append(micros / 1_000_000).append('.');
         String fraction = Long.toString(micros % 1_000_000);
-        line.append("000000", 0, 6 - fraction.length()).append(fraction).append(", \"").append(code).append("\", ");
-        quote(line, data);
-        line(line.append(']').toString());
+        String prefix = "[" + micros / 1_000_000 + "." + "000000".substring(fraction.length()) + fraction + ", \"" + code + "\", \"";
+        line.length = 0;
+        line.put(prefix.getBytes(StandardCharsets.US_ASCII));
+        int before = line.length;
+        stream.encode(bytes, offset, length, line);
+        if (length == 0) {
+            stream.finish(line);
+        }
+        if (line.length == before) {
+            return;
+        }
+        line.put((byte) '"');
+        line.put((byte) ']');
+        line.put((byte) '\n');
+        emit(line.bytes, line.length);
     }
 
-    private void line(String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    private void emit(byte[] bytes) {
+        emit(bytes, bytes.length);
+    }
+
+    // One line, newline included: to the file, into the digest, and (without the newline) to the live feed.
+    private void emit(byte[] bytes, int length) {
         try {
-            out.write(bytes);
-            out.write(NEWLINE);
+            out.write(bytes, 0, length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        digest.update(bytes);
-        digest.update(NEWLINE);
-        fileBytes += bytes.length + 1;
-        live.accept(line);
+        digest.update(bytes, 0, length);
+        fileBytes += length;
+        live.accept(new String(bytes, 0, length - 1, StandardCharsets.UTF_8));
     }
 
     /** Appends {@code s} as a JSON string literal. */

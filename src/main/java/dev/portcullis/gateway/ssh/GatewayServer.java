@@ -77,6 +77,7 @@ final class GatewayServer implements SshGateway {
         s.setHost(options.host());
         s.setPort(options.port());
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        Algorithms.apply(s, true);
         s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         s.setPublickeyAuthenticator(new VendorKeyAuthenticator(dependencies.transactions().pool(), options.keyLookupTimeout()));
         s.setPasswordAuthenticator(null);

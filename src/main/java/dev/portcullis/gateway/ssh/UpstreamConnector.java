@@ -35,6 +35,7 @@ final class UpstreamConnector implements AutoCloseable {
         this.timeout = options.upstreamTimeout();
         client = SshClient.setUpDefaultClient();
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        Algorithms.apply(client, false);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setServerKeyVerifier((session, address, presented) -> {
             AttributeRepository context = session.getConnectionContext();
