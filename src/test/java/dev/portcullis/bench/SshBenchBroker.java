@@ -38,6 +38,7 @@ import static dev.portcullis.support.StandInBroker.await;
  * <pre>
  *   grant SECONDS   → BENCH grant TARGET NOT_AFTER_EPOCH_MILLIS   (a fresh target, one grant ending then)
  *   stats           → BENCH stats HEAP_USED_BYTES RSS_BYTES LIVE_SESSIONS   (after a full GC)
+ *   live            → BENCH live LIVE_SESSIONS
  *   ended TARGET    → BENCH ended COUNT LAST_ENDED_EPOCH_MILLIS    (sessions ended on that target's grant)
  *   quit
  * </pre>
@@ -95,6 +96,7 @@ public final class SshBenchBroker {
                             .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1);
                     reply("stats " + heap + " " + rss + " " + gateway.liveSessions());
                 }
+                case "live" -> reply("live " + gateway.liveSessions());
                 case "ended" -> {
                     Row row = await(broker.database.pool().preparedQuery("SELECT count(*) AS n, "
                             + "(extract(epoch FROM max(s.ended_at)) * 1000)::bigint AS last FROM sessions s "
