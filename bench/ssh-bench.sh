@@ -36,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-coproc BROKER { exec java -Xmx"$BROKER_HEAP" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+coproc BROKER { exec java -Xmx"$BROKER_HEAP" -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
     dev.portcullis.bench.SshBenchBroker "$WORK" 2>"$WORK/broker.err"; }
 BROKER_PID=$BROKER_PID
 ask() {   # ask COMMAND → the BENCH answer (broker log lines in between are skipped)
@@ -45,7 +45,7 @@ ask() {   # ask COMMAND → the BENCH answer (broker log lines in between are sk
     while read -r -u "${BROKER[0]}" line; do
         if [[ $line == BENCH* ]]; then echo "${line#BENCH }"; return; fi
     done
-    echo "broker went away; see $WORK/broker.err" >&2; exit 1
+    echo "broker went away; see $WORK/broker.err and broker.log" >&2; exit 1
 }
 read -r _ GW_PORT TARGET_PORT JUMP_PORT JVM_PID <<<"$(ask "")"
 echo "== broker pid $JVM_PID: gateway :$GW_PORT, target sshd :$TARGET_PORT, jump sshd :$JUMP_PORT"

@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  * (the event bus). The SHA-256 of the file is computed as it is written, so it is known the moment the
  * session ends.
  *
- * <p>Called from the pumps of several channels at once, hence synchronized. The writes are buffered file
- * writes on MINA I/O threads, never on a Vert.x event loop.
+ * <p>Used through a {@link RecordingQueue}, from one recorder thread at a time; the event times are those at
+ * which the chunks passed the gateway, not those at which they are written.
  */
 final class AsciicastRecorder {
 
@@ -91,21 +91,21 @@ final class AsciicastRecorder {
         return recordInput;
     }
 
-    synchronized void output(Stream stream, byte[] bytes, int offset, int length) {
+    synchronized void output(Stream stream, byte[] bytes, int offset, int length, long atNanos) {
         outputBytes += length;
-        event("o", text.get(stream), bytes, offset, length);
+        event("o", text.get(stream), bytes, offset, length, atNanos);
     }
 
-    synchronized void input(byte[] bytes, int offset, int length) {
+    synchronized void input(byte[] bytes, int offset, int length, long atNanos) {
         inputBytes += length;
         if (recordInput) {
-            event("i", text.get(Stream.STDIN), bytes, offset, length);
+            event("i", text.get(Stream.STDIN), bytes, offset, length, atNanos);
         }
     }
 
-    synchronized void resize(int columns, int rows) {
+    synchronized void resize(int columns, int rows, long atNanos) {
         byte[] size = (columns + "x" + rows).getBytes(StandardCharsets.US_ASCII);
-        event("r", new JsonText(), size, 0, size.length);
+        event("r", new JsonText(), size, 0, size.length, atNanos);
     }
 
     /** Flushes what UTF-8 held back, closes the file and answers its digest; later calls answer the same. */
@@ -115,7 +115,7 @@ final class AsciicastRecorder {
         }
         for (Stream stream : Stream.values()) {
             if (stream != Stream.STDIN || recordInput) {
-                event(stream == Stream.STDIN ? "i" : "o", text.get(stream), new byte[0], 0, 0);
+                event(stream == Stream.STDIN ? "i" : "o", text.get(stream), new byte[0], 0, 0, System.nanoTime());
             }
         }
         try {
@@ -127,11 +127,11 @@ final class AsciicastRecorder {
         return summary;
     }
 
-    private void event(String code, JsonText stream, byte[] bytes, int offset, int length) {
+    private void event(String code, JsonText stream, byte[] bytes, int offset, int length, long atNanos) {
         if (summary != null) {
             return;
         }
-        long micros = (System.nanoTime() - startNanos) / 1000;
+        long micros = Math.max(0, atNanos - startNanos) / 1000;
         String fraction = Long.toString(micros % 1_000_000);
         String prefix = "[" + micros / 1_000_000 + "." + "000000".substring(fraction.length()) + fraction + ", \"" + code + "\", \"";
         line.length = 0;

@@ -46,7 +46,7 @@ final class ChannelBridge implements AsyncCommand {
     private IoOutputStream out;
     private IoOutputStream err;
     private volatile ClientChannel upstream;
-    private volatile AsciicastRecorder recorder;
+    private volatile RecordingQueue recorder;
     private volatile String cutMessage;
     private final AtomicInteger outputsOpen = new AtomicInteger(2);
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -102,7 +102,7 @@ final class ChannelBridge implements AsyncCommand {
         });
     }
 
-    private void open(ClientSession target, AsciicastRecorder sessionRecorder) {
+    private void open(ClientSession target, RecordingQueue sessionRecorder) {
         recorder = sessionRecorder;
         ClientChannel up;
         try {
@@ -149,10 +149,10 @@ final class ChannelBridge implements AsyncCommand {
 
     private void pump(ClientChannel up) {
         int chunk = session.chunkSize();
-        AsciicastRecorder rec = recorder;
-        new Pump(up.getAsyncOut(), out, chunk, (b, o, l) -> rec.output(AsciicastRecorder.Stream.STDOUT, b, o, l),
+        RecordingQueue rec = recorder;
+        new Pump(up.getAsyncOut(), out, chunk, (b, o, l, ready) -> rec.output(AsciicastRecorder.Stream.STDOUT, b, o, l, ready),
                 this::outputEnded).start();
-        new Pump(up.getAsyncErr(), err, chunk, (b, o, l) -> rec.output(AsciicastRecorder.Stream.STDERR, b, o, l),
+        new Pump(up.getAsyncErr(), err, chunk, (b, o, l, ready) -> rec.output(AsciicastRecorder.Stream.STDERR, b, o, l, ready),
                 this::outputEnded).start();
         new Pump(in, up.getAsyncIn(), chunk, rec::input, failure -> {
             if (failure == null) {
@@ -192,9 +192,9 @@ final class ChannelBridge implements AsyncCommand {
     private void say(String message, Runnable then) {
         String line = message + (channel.pty() != null ? "\r\n" : "\n");
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        AsciicastRecorder rec = recorder;
+        RecordingQueue rec = recorder;
         if (rec != null) {
-            rec.output(AsciicastRecorder.Stream.STDERR, bytes, 0, bytes.length);
+            rec.output(AsciicastRecorder.Stream.STDERR, bytes, 0, bytes.length, null);
         }
         try {
             err.writeBuffer(new ByteArrayBuffer(bytes)).addListener(done -> then.run());
@@ -213,7 +213,7 @@ final class ChannelBridge implements AsyncCommand {
     }
 
     void windowChanged(int columns, int rows, int width, int height) {
-        AsciicastRecorder rec = recorder;
+        RecordingQueue rec = recorder;
         if (rec != null) {
             rec.resize(columns, rows);
         }

@@ -32,6 +32,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's MINA SSHD server and the registry of this node's sessions, by grant (for the closing hook)
@@ -49,6 +52,7 @@ final class GatewayServer implements SshGateway {
     private final String hostKeyLine;
     private final Map<UUID, Set<GatewaySession>> byGrant = new ConcurrentHashMap<>();
     private final Map<UUID, GatewaySession> byId = new ConcurrentHashMap<>();
+    private final ExecutorService recordingPool;
     private SshServer server;
 
     private GatewayServer(Vertx vertx, SshGatewayOptions options, Dependencies dependencies, PublicKey hostKey) {
@@ -59,6 +63,13 @@ final class GatewayServer implements SshGateway {
                 dependencies.policy(), options.node());
         this.connector = new UpstreamConnector(vertx, options);
         this.hostKeyLine = PublicKeyEntry.toString(hostKey);
+        AtomicInteger threads = new AtomicInteger();
+        // Recording is CPU and disk work beside the forwarding; one thread per core lets them run side by side.
+        this.recordingPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "portcullis-recorder-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     static Future<SshGateway> start(Vertx vertx, SshGatewayOptions options, Dependencies dependencies) {
@@ -145,6 +156,10 @@ final class GatewayServer implements SshGateway {
 
     SessionRecords records() {
         return records;
+    }
+
+    ExecutorService recordingPool() {
+        return recordingPool;
     }
 
     UpstreamConnector connector() {
@@ -244,6 +259,7 @@ final class GatewayServer implements SshGateway {
         return Future.join(cuts).transform(done -> vertx.executeBlocking(() -> {
             server.stop(true);
             connector.close();
+            recordingPool.shutdown();
             return null;
         }));
     }

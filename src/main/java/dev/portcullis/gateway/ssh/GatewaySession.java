@@ -48,7 +48,7 @@ final class GatewaySession {
     private static final AttributeRepository.AttributeKey<GatewaySession> KEY = new AttributeRepository.AttributeKey<>();
 
     /** What an admitted channel bridges to. */
-    record Admission(ClientSession upstream, AsciicastRecorder recorder) {
+    record Admission(ClientSession upstream, RecordingQueue recorder) {
     }
 
     private final GatewayServer server;
@@ -71,7 +71,7 @@ final class GatewaySession {
     private UUID id;
     private Instant startedAt;
     private ClientSession upstream;
-    private AsciicastRecorder recorder;
+    private RecordingQueue recorder;
     private String endReason;
     private String endActor;
     private String endMessage;
@@ -212,7 +212,7 @@ final class GatewaySession {
                             .compose(v -> server.vertx().executeBlocking(() -> record(opened.id(), channel, who, user, recordInput)))
                             .compose(rec -> {
                                 synchronized (this) {
-                                    recorder = rec;
+                                    recorder = new RecordingQueue(rec, server.recordingPool());
                                 }
                                 return stillWanted();
                             })
@@ -417,7 +417,7 @@ final class GatewaySession {
     private void finish(Map<String, Object> details) {
         UUID sessionId;
         Grant g;
-        AsciicastRecorder rec;
+        RecordingQueue rec;
         String reason;
         String actor;
         Instant started;
@@ -434,8 +434,16 @@ final class GatewaySession {
             ended.tryComplete();
             return;
         }
-        server.vertx().executeBlocking(() -> rec == null ? null : rec.finish()).compose(summary -> {
+        Future<AsciicastRecorder.Summary> recorded = rec == null ? Future.succeededFuture() : rec.finish()
+                .recover(failure -> {
+                    LOG.error("recording of session {} failed", sessionId, failure);
+                    return Future.succeededFuture();
+                });
+        recorded.compose(summary -> {
             Map<String, Object> payload = new LinkedHashMap<>(details);
+            if (summary == null && rec != null) {
+                payload.put("recordingError", "the recording could not be written; see the broker log");
+            }
             if (summary != null) {
                 payload.put("recording", Map.of("file", summary.file().getFileName().toString(), "sha256", summary.sha256(),
                         "bytes", summary.fileBytes()));
