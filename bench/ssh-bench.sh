@@ -106,17 +106,20 @@ echo "   $live sessions live after ${setup}s; window ends in $(( (NOT_AFTER - $(
 wait "${pids[@]}" 2>/dev/null || true
 clients_gone=$(date +%s%3N)
 pids=()
+read -r _ cut last_cut <<<"$(ask "cut $CUT_TARGET")"
 read -r _ ended last_ended <<<"$(ask "ended $CUT_TARGET")"
 cut_message=$(grep -c "session cut: the grant's window has closed" "$WORK/cut.err" || true)
 printf '   heap used %d MiB (idle broker %d MiB), RSS %d MiB (idle broker %d MiB)\n' \
     $((heap / 1048576)) $((baseline_heap / 1048576)) $((rss / 1048576)) $((baseline_rss / 1048576))
-printf '   window end → last client exited: %d ms; → last session row ended: %d ms (%d rows ended, %d clients told why)\n' \
-    $((clients_gone - NOT_AFTER)) $((last_ended - NOT_AFTER)) "$ended" "$cut_message"
+printf '   window end → last vendor disconnected by the gateway: %d ms (%d cut); → last client process exited: %d ms\n' \
+    $((last_cut - NOT_AFTER)) "$cut" $((clients_gone - NOT_AFTER))
+printf '   window end → last session row ended: %d ms (%d rows ended when asked; %d clients printed the cut message)\n' \
+    $((last_ended - NOT_AFTER)) "$ended" "$cut_message"
 
 echo "== ratios"
 echo "   throughput  Portcullis / ProxyJump = $(echo "scale=2; ${MBPS[GATEWAY]} / ${MBPS[JUMP]}" | bc)   (target ≥ 1.0)"
 echo "   throughput  Portcullis / direct    = $(echo "scale=2; ${MBPS[GATEWAY]} / ${MBPS[DIRECT]}" | bc)"
 echo "   latency     Portcullis adds $(echo "${MS[GATEWAY]} - ${MS[DIRECT]}" | bc) ms, ProxyJump adds $(echo "${MS[JUMP]} - ${MS[DIRECT]}" | bc) ms" \
      "→ ratio $(echo "scale=2; (${MS[GATEWAY]} - ${MS[DIRECT]}) / (${MS[JUMP]} - ${MS[DIRECT]})" | bc)   (target < 1.0)"
-echo "   $SESSIONS idle sessions: heap $((heap / 1048576)) MiB of the 1024 MiB target, last cut $((clients_gone - NOT_AFTER)) ms after window end (target ≤ 1000 ms)"
+echo "   $SESSIONS idle sessions: heap $((heap / 1048576)) MiB of the 1024 MiB target, last cut $((last_cut - NOT_AFTER)) ms after window end (target ≤ 1000 ms)"
 ask quit >/dev/null || true

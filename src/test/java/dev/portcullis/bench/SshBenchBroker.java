@@ -40,6 +40,7 @@ import static dev.portcullis.support.StandInBroker.await;
  *   stats           → BENCH stats HEAP_USED_BYTES RSS_BYTES LIVE_SESSIONS   (after a full GC)
  *   live            → BENCH live LIVE_SESSIONS
  *   ended TARGET    → BENCH ended COUNT LAST_ENDED_EPOCH_MILLIS    (sessions ended on that target's grant)
+ *   cut TARGET      → BENCH cut COUNT LAST_CUT_EPOCH_MILLIS        (vendors disconnected by the gateway's cut)
  *   quit
  * </pre>
  */
@@ -75,6 +76,14 @@ public final class SshBenchBroker {
         broker.grant(vendor, main, Map.of("principals", List.of("root"), "interactive", true),
                 Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofHours(2)), 100_000);
 
+        Map<String, String> grantOfTarget = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, long[]> cuts = new java.util.concurrent.ConcurrentHashMap<>();
+        broker.vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
+            if ("CUT".equals(m.body().getString("state"))) {
+                long at = System.currentTimeMillis();
+                cuts.compute(m.body().getString("grant"), (g, c) -> c == null ? new long[]{1, at} : new long[]{c[0] + 1, Math.max(c[1], at)});
+            }
+        });
         reply("ready " + gateway.port() + " " + target.port() + " " + jump.port() + " " + ProcessHandle.current().pid());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         int targets = 0;
@@ -85,8 +94,9 @@ public final class SshBenchBroker {
                     String name = "bench-cut-" + (++targets);
                     broker.sshTarget(name, "quiet", target.host(), target.port(), target.hostKeyLine());
                     Instant notAfter = Instant.now().plusSeconds(Long.parseLong(cmd[1]));
-                    broker.grant(vendor, name, Map.of("principals", List.of("root"), "interactive", true),
+                    var cutGrant = broker.grant(vendor, name, Map.of("principals", List.of("root"), "interactive", true),
                             Instant.now().minusSeconds(1), notAfter, 100_000);
+                    grantOfTarget.put(name, cutGrant.id().toString());
                     reply("grant " + name + " " + notAfter.toEpochMilli());
                 }
                 case "stats" -> {
@@ -95,6 +105,10 @@ public final class SshBenchBroker {
                     long rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                             .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1);
                     reply("stats " + heap + " " + rss + " " + gateway.liveSessions());
+                }
+                case "cut" -> {
+                    long[] c = cuts.getOrDefault(grantOfTarget.getOrDefault(cmd[1], "?"), new long[]{0, 0});
+                    reply("cut " + c[0] + " " + c[1]);
                 }
                 case "live" -> reply("live " + gateway.liveSessions());
                 case "ended" -> {

@@ -233,6 +233,10 @@ final class GatewaySession {
                         + " on " + target().name(), env, recordInput, line -> server.vertx().eventBus().publish(address, line));
     }
 
+    private synchronized String endReason() {
+        return endReason;
+    }
+
     private synchronized Target target() {
         return target;
     }
@@ -405,12 +409,15 @@ final class GatewaySession {
             disconnect = disconnectOnEnd;
             message = endMessage;
         }
-        if (disconnect && disconnecting.compareAndSet(false, true) && front.isOpen()) {
-            try {
-                front.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, message == null ? "session ended" : message);
-            } catch (IOException e) {
-                front.close(true);
+        if (disconnect && disconnecting.compareAndSet(false, true)) {
+            if (front.isOpen()) {
+                try {
+                    front.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, message == null ? "session ended" : message);
+                } catch (IOException e) {
+                    front.close(true);
+                }
             }
+            publish("CUT", endReason());
         }
     }
 

@@ -25,7 +25,10 @@ public interface SshGateway {
         return "portcullis.session." + sessionId;
     }
 
-    /** Event bus address for session lifecycle events (JSON: session, grant, state, reason). */
+    /**
+     * Event bus address for session lifecycle events (JSON: session, grant, state, reason): {@code LIVE} when the
+     * target is connected, {@code CUT} when a cut has disconnected the vendor, {@code ENDED} once recorded.
+     */
     String SESSIONS_ADDRESS = "portcullis.sessions";
 
     /** What the gateway needs from the rest of the broker. */
