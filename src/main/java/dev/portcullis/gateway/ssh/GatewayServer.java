@@ -229,7 +229,7 @@ final class GatewayServer implements SshGateway {
                 String message = cutMessage("window_closed".equals(reason) ? reason : "revoked");
                 List<Future<Void>> cuts = new ArrayList<>();
                 for (GatewaySession session : byGrant.getOrDefault(grant.id(), Set.of())) {
-                    cuts.add(session.end(sessionReason, "broker", message, true));
+                    cuts.add(session.end(sessionReason, "broker", message, GatewaySession.Ending.AT_ONCE));
                 }
                 return Future.all(cuts).mapEmpty();
             }
@@ -242,7 +242,7 @@ final class GatewayServer implements SshGateway {
         if (session == null) {
             return Future.succeededFuture(false);
         }
-        return session.end("terminated", actor, "portcullis: session cut: terminated by " + actor, true).map(true);
+        return session.end("terminated", actor, "portcullis: session cut: terminated by " + actor, GatewaySession.Ending.AT_ONCE).map(true);
     }
 
     @Override
@@ -254,7 +254,8 @@ final class GatewayServer implements SshGateway {
     public Future<Void> close() {
         List<Future<Void>> cuts = new ArrayList<>();
         for (GatewaySession session : byId.values()) {
-            cuts.add(session.end("terminated", "broker", "portcullis: session cut: the broker is shutting down", true));
+            cuts.add(session.end("terminated", "broker", "portcullis: session cut: the broker is shutting down",
+                    GatewaySession.Ending.AT_ONCE));
         }
         return Future.join(cuts).transform(done -> vertx.executeBlocking(() -> {
             server.stop(true);

@@ -5,11 +5,8 @@ import dev.portcullis.access.Verdict;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.domain.Principal;
-import dev.portcullis.domain.SshScope;
 import dev.portcullis.domain.Target;
-import dev.portcullis.store.Grants;
 import dev.portcullis.store.LedgerEvent;
-import dev.portcullis.store.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +22,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +42,16 @@ final class GatewaySession {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
     private static final AttributeRepository.AttributeKey<GatewaySession> KEY = new AttributeRepository.AttributeKey<>();
+
+    /** How a session's end treats the vendor's connection. */
+    enum Ending {
+        /** The vendor is leaving or was refused: nothing to tell, nothing to disconnect. */
+        QUIETLY,
+        /** The target went away: deliver what it sent, then disconnect with the message. */
+        DRAINED,
+        /** A cut: disconnect with the message at once, then close the target; in-flight output is dropped. */
+        AT_ONCE
+    }
 
     /** What an admitted channel bridges to. */
     record Admission(ClientSession upstream, RecordingQueue recorder) {
@@ -75,7 +81,7 @@ final class GatewaySession {
     private String endReason;
     private String endActor;
     private String endMessage;
-    private boolean disconnectOnEnd;
+    private Ending ending = Ending.QUIETLY;
     private long windowTimer = -1;
 
     private GatewaySession(GatewayServer server, ServerSession front) {
@@ -163,7 +169,7 @@ final class GatewaySession {
             return Future.failedFuture(new Refusal("portcullis: not authenticated"));
         }
         LoginName login = LoginName.parse(front.getUsername());
-        return unixUser(who, login).compose(user -> {
+        return UnixUserChoice.choose(server.pool(), who, login).compose(user -> {
             Action action = request.action(user);
             return server.verifier().verify(new GrantVerifier.Attempt(who, login.target(), action, null, true))
                     .compose(verdict -> {
@@ -264,47 +270,17 @@ final class GatewaySession {
             up.close(true);
             return stillWanted().map(v -> null);
         }
-        up.addCloseFutureListener(closed -> end("upstream_closed", "broker", "portcullis: the target closed the connection", true));
+        up.addCloseFutureListener(closed -> end("upstream_closed", "broker", "portcullis: the target closed the connection",
+                Ending.DRAINED));
         // Every node arms its own timer for its own sessions, so a node cut off from the database still cuts on time.
         long delay = Math.max(1, Duration.between(Instant.now(), notAfter).toMillis());
-        long timer = server.vertx().setTimer(delay, t -> end("window_closed", "broker", GatewayServer.cutMessage("window_closed"), true));
+        long timer = server.vertx().setTimer(delay, t -> end("window_closed", "broker", GatewayServer.cutMessage("window_closed"),
+                Ending.AT_ONCE));
         synchronized (this) {
             windowTimer = timer;
         }
         publish("LIVE", null);
         return Future.succeededFuture(new Admission(up, recorder));
-    }
-
-    /** The unix user asked for, or the only one the vendor's open grants on the target allow. */
-    private Future<String> unixUser(Principal who, LoginName login) {
-        if (login.unixUser().isPresent()) {
-            return Future.succeededFuture(login.unixUser().get());
-        }
-        return Targets.byName(server.pool(), login.target()).compose(found -> {
-            if (found.isEmpty()) {
-                return Future.succeededFuture("-");
-            }
-            return Grants.forExecutorAndTarget(server.pool(), who.id(), found.get().id()).compose(grants -> {
-                Set<String> open = new LinkedHashSet<>();
-                for (Grant g : grants) {
-                    if (g.state().isOpen() && g.scope() instanceof SshScope ssh) {
-                        open.addAll(ssh.principals());
-                    }
-                }
-                if (open.size() > 1) {
-                    return Future.failedFuture(new Refusal("portcullis: your grant on " + login.target()
-                            + " allows several unix users " + open + "; connect as <user>" + LoginName.SEPARATOR
-                            + login.target() + "@<broker>, e.g. ssh " + open.iterator().next() + LoginName.SEPARATOR
-                            + login.target() + "@<broker>"));
-                }
-                if (open.size() == 1) {
-                    return Future.succeededFuture(open.iterator().next());
-                }
-                // No open grant: the verifier will say why; name the user of the latest grant, if any.
-                return Future.succeededFuture(grants.stream().map(Grant::scope).filter(SshScope.class::isInstance)
-                        .map(s -> ((SshScope) s).principals().get(0)).findFirst().orElse("-"));
-            });
-        });
     }
 
     // ---- channels --------------------------------------------------------------------------------------
@@ -321,18 +297,17 @@ final class GatewaySession {
         }
         if (ending && bridges.isEmpty()) {
             quiet.tryComplete();
-            disconnectIfAsked();
         }
     }
 
     // ---- the end ------------------------------------------------------------------------------------------
 
     /**
-     * Ends the session for {@code reason}; the first call wins, later ones just wait for it. With a
-     * {@code message}, every channel is told why and the connection is then disconnected — within
-     * {@link SshGatewayOptions#cutGrace()} even if the vendor's client does not read.
+     * Ends the session for {@code reason}; the first call wins, later ones just wait for it. A cut
+     * ({@link Ending#AT_ONCE}) disconnects the vendor with {@code message} — which OpenSSH prints — before it
+     * closes the target connection, so that a thousand sessions cut at once are all told within moments.
      */
-    Future<Void> end(String reason, String actor, String message, boolean disconnect) {
+    Future<Void> end(String reason, String actor, String message, Ending how) {
         boolean openingNow;
         synchronized (this) {
             if (endReason != null) {
@@ -341,7 +316,7 @@ final class GatewaySession {
             endReason = reason;
             endActor = actor;
             endMessage = message;
-            disconnectOnEnd = disconnect;
+            ending = how;
             openingNow = opening != null && !opening.isComplete() && upstream == null;
         }
         if (openingNow) {
@@ -349,8 +324,8 @@ final class GatewaySession {
             if (message != null) {
                 bridges.forEach(b -> b.cut(message));
             }
-            if (disconnect) {
-                server.vertx().setTimer(Math.max(1, server.options().cutGrace().toMillis()), t -> disconnectIfAsked());
+            if (how != Ending.QUIETLY) {
+                disconnect();
             }
             return ended.future();
         }
@@ -361,7 +336,7 @@ final class GatewaySession {
     /** The vendor's connection closed, whatever the reason. */
     void frontClosed() {
         Principal who = principal;
-        end("client_exit", who == null ? "unknown" : who.name(), null, false);
+        end("client_exit", who == null ? "unknown" : who.name(), null, Ending.QUIETLY);
         if (who == null) {
             recordUnknownKeys();
         }
@@ -374,42 +349,59 @@ final class GatewaySession {
         ClientSession up;
         String message;
         long timer;
+        Ending how;
+        RecordingQueue rec;
         synchronized (this) {
             up = upstream;
             message = endMessage;
             timer = windowTimer;
+            how = ending;
+            rec = recorder;
         }
         if (timer >= 0) {
             server.vertx().cancelTimer(timer);
         }
-        // The target goes first, so that nothing more arrives while the vendor is told why.
+        if (how == Ending.AT_ONCE) {
+            if (rec != null && message != null) {
+                byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
+            }
+            disconnect();
+            if (up != null) {
+                up.close(true);
+            }
+            finish(details);
+            return;
+        }
         if (up != null) {
             up.close(true);
         }
         if (message != null) {
             bridges.forEach(b -> b.cut(message));
         }
-        // Wait until every channel has delivered its last output (and the cut message), but never longer than
-        // the cut grace: a client that stops reading must not hold the cut up.
+        // Let every channel deliver its last output (and the message), but never for longer than the drain
+        // grace: a client that stops reading must not hold the end up.
         if (bridges.isEmpty()) {
             quiet.tryComplete();
         } else {
-            server.vertx().setTimer(Math.max(1, server.options().cutGrace().toMillis()), t -> quiet.tryComplete());
+            server.vertx().setTimer(Math.max(1, server.options().drainGrace().toMillis()), t -> quiet.tryComplete());
         }
         quiet.future().onComplete(q -> {
-            disconnectIfAsked();
+            if (how == Ending.DRAINED) {
+                disconnect();
+            }
             finish(details);
         });
     }
 
-    private void disconnectIfAsked() {
-        boolean disconnect;
+    private void disconnect() {
         String message;
+        String reason;
         synchronized (this) {
-            disconnect = disconnectOnEnd;
             message = endMessage;
+            reason = endReason;
         }
-        if (disconnect && disconnecting.compareAndSet(false, true)) {
+        if (disconnecting.compareAndSet(false, true)) {
             if (front.isOpen()) {
                 try {
                     front.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, message == null ? "session ended" : message);
@@ -417,7 +409,7 @@ final class GatewaySession {
                     front.close(true);
                 }
             }
-            publish("CUT", endReason());
+            publish("CUT", reason);
         }
     }
 

@@ -45,6 +45,8 @@ class SshGatewayCutTest {
         assertThat(row.getString("end_reason")).isEqualTo("window_closed");
         Instant ended = row.getOffsetDateTime("ended_at").toInstant();
         assertThat(Duration.between(windowEnd, ended)).isBetween(Duration.ZERO, Duration.ofSeconds(1));
+        List<String> recording = java.nio.file.Files.readAllLines(fx.gateway.recording(session));
+        assertThat(recording.get(recording.size() - 1)).contains("\"o\"", "portcullis: session cut: the grant's window has closed");
 
         VendorSsh.Run again = vendor.ssh().run(target, "echo should-not-run");
         assertThat(again.exitStatus()).isEqualTo(255);
