@@ -27,7 +27,7 @@ public interface SshGateway {
 
     /**
      * Event bus address for session lifecycle events (JSON: session, grant, state, reason): {@code LIVE} when the
-     * target is connected, {@code CUT} when a cut has disconnected the vendor, {@code ENDED} once recorded.
+     * target is connected, {@code CUT} when the gateway has disconnected the vendor (a cut, or the target went away), {@code ENDED} once recorded.
      */
     String SESSIONS_ADDRESS = "portcullis.sessions";
 
