@@ -1,0 +1,193 @@
+package dev.portcullis.gateway.ssh;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Writes one session as an asciicast v2 file (a JSON header line, then one {@code [time, code, data]} line
+ * per chunk: {@code o} output, {@code i} input, {@code r} resize) and hands every line to a live consumer
+ * (the event bus). The SHA-256 of the file is computed as it is written, so it is known the moment the
+ * session ends.
+ *
+ * <p>Used through a {@link RecordingQueue}, from one recorder thread at a time; the event times are those at
+ * which the chunks passed the gateway, not those at which they are written.
+ */
+final class AsciicastRecorder {
+
+    /** Which byte stream a chunk came from: each has its own UTF-8 state, so splits in one never garble another. */
+    enum Stream { STDOUT, STDERR, STDIN }
+
+    /** What the ledger gets when the session ends. */
+    record Summary(Path file, String sha256, long fileBytes, long outputBytes, long inputBytes) {
+    }
+
+    private final Path file;
+    private final OutputStream out;
+    private final MessageDigest digest;
+    private final Consumer<String> live;
+    private final boolean recordInput;
+    private final long startNanos = System.nanoTime();
+    private final Map<Stream, JsonText> text = Map.of(Stream.STDOUT, new JsonText(), Stream.STDERR, new JsonText(),
+            Stream.STDIN, new JsonText());
+    private final JsonText.Sink line = new JsonText.Sink();
+    private long fileBytes;
+    private long outputBytes;
+    private long inputBytes;
+    private Summary summary;
+
+    private AsciicastRecorder(Path file, OutputStream out, boolean recordInput, Consumer<String> live) {
+        this.file = file;
+        this.out = out;
+        this.recordInput = recordInput;
+        this.live = live;
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Creates the file (it must not exist) and writes the header.
+     *
+     * @param env the terminal's environment worth replaying with ({@code TERM}, {@code SHELL})
+     */
+    static AsciicastRecorder create(Path file, int width, int height, long startEpochSeconds, String title,
+                                    Map<String, String> env, boolean recordInput, Consumer<String> live) throws IOException {
+        Files.createDirectories(file.getParent());
+        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), 64 * 1024);
+        AsciicastRecorder recorder = new AsciicastRecorder(file, out, recordInput, live);
+        StringBuilder header = new StringBuilder(160).append("{\"version\": 2, \"width\": ").append(width)
+                .append(", \"height\": ").append(height).append(", \"timestamp\": ").append(startEpochSeconds)
+                .append(", \"title\": ");
+        quote(header, title);
+        header.append(", \"env\": {");
+        boolean first = true;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            header.append(first ? "" : ", ");
+            quote(header, e.getKey());
+            header.append(": ");
+            quote(header, e.getValue());
+            first = false;
+        }
+        header.append("}}\n");
+        recorder.emit(header.toString().getBytes(StandardCharsets.UTF_8));
+        return recorder;
+    }
+
+    boolean recordsInput() {
+        return recordInput;
+    }
+
+    synchronized void output(Stream stream, byte[] bytes, int offset, int length, long atNanos) {
+        outputBytes += length;
+        event("o", text.get(stream), bytes, offset, length, atNanos);
+    }
+
+    synchronized void input(byte[] bytes, int offset, int length, long atNanos) {
+        inputBytes += length;
+        if (recordInput) {
+            event("i", text.get(Stream.STDIN), bytes, offset, length, atNanos);
+        }
+    }
+
+    synchronized void resize(int columns, int rows, long atNanos) {
+        byte[] size = (columns + "x" + rows).getBytes(StandardCharsets.US_ASCII);
+        event("r", new JsonText(), size, 0, size.length, atNanos);
+    }
+
+    /** Flushes what UTF-8 held back, closes the file and answers its digest; later calls answer the same. */
+    synchronized Summary finish() {
+        if (summary != null) {
+            return summary;
+        }
+        for (Stream stream : Stream.values()) {
+            if (stream != Stream.STDIN || recordInput) {
+                event(stream == Stream.STDIN ? "i" : "o", text.get(stream), new byte[0], 0, 0, System.nanoTime());
+            }
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        summary = new Summary(file, HexFormat.of().formatHex(digest.digest()), fileBytes, outputBytes, inputBytes);
+        return summary;
+    }
+
+    private void event(String code, JsonText stream, byte[] bytes, int offset, int length, long atNanos) {
+        if (summary != null) {
+            return;
+        }
+        long micros = Math.max(0, atNanos - startNanos) / 1000;
+        String fraction = Long.toString(micros % 1_000_000);
+        String prefix = "[" + micros / 1_000_000 + "." + "000000".substring(fraction.length()) + fraction + ", \"" + code + "\", \"";
+        line.length = 0;
+        line.put(prefix.getBytes(StandardCharsets.US_ASCII));
+        int before = line.length;
+        stream.encode(bytes, offset, length, line);
+        if (length == 0) {
+            stream.finish(line);
+        }
+        if (line.length == before) {
+            return;
+        }
+        line.put((byte) '"');
+        line.put((byte) ']');
+        line.put((byte) '\n');
+        emit(line.bytes, line.length);
+    }
+
+    private void emit(byte[] bytes) {
+        emit(bytes, bytes.length);
+    }
+
+    // One line, newline included: to the file, into the digest, and (without the newline) to the live feed.
+    private void emit(byte[] bytes, int length) {
+        try {
+            out.write(bytes, 0, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        digest.update(bytes, 0, length);
+        fileBytes += length;
+        live.accept(new String(bytes, 0, length - 1, StandardCharsets.UTF_8));
+    }
+
+    /** Appends {@code s} as a JSON string literal. */
+    static void quote(StringBuilder to, String s) {
+        to.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> to.append("\\\"");
+                case '\\' -> to.append("\\\\");
+                case '\n' -> to.append("\\n");
+                case '\r' -> to.append("\\r");
+                case '\t' -> to.append("\\t");
+                case '\b' -> to.append("\\b");
+                case '\f' -> to.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        to.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+                    } else {
+                        to.append(c);
+                    }
+                }
+            }
+        }
+        to.append('"');
+    }
+}

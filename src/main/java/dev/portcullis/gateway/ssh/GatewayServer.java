@@ -1,0 +1,267 @@
+package dev.portcullis.gateway.ssh;
+
+import dev.portcullis.access.GrantVerifier;
+import dev.portcullis.domain.Grant;
+import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.store.Transactions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.forward.DirectTcpipFactory;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's MINA SSHD server and the registry of this node's sessions, by grant (for the closing hook)
+ * and by id (for terminate).
+ */
+final class GatewayServer implements SshGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Vertx vertx;
+    private final SshGatewayOptions options;
+    private final Dependencies dependencies;
+    private final SessionRecords records;
+    private final UpstreamConnector connector;
+    private final String hostKeyLine;
+    private final Map<UUID, Set<GatewaySession>> byGrant = new ConcurrentHashMap<>();
+    private final Map<UUID, GatewaySession> byId = new ConcurrentHashMap<>();
+    private final ExecutorService recordingPool;
+    private SshServer server;
+
+    private GatewayServer(Vertx vertx, SshGatewayOptions options, Dependencies dependencies, PublicKey hostKey) {
+        this.vertx = vertx;
+        this.options = options;
+        this.dependencies = dependencies;
+        this.records = new SessionRecords(dependencies.transactions(), dependencies.certificateAuthority(),
+                dependencies.policy(), options.node());
+        this.connector = new UpstreamConnector(vertx, options);
+        this.hostKeyLine = PublicKeyEntry.toString(hostKey);
+        AtomicInteger threads = new AtomicInteger();
+        // Recording is CPU and disk work beside the forwarding; one thread per core lets them run side by side.
+        this.recordingPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "portcullis-recorder-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static Future<SshGateway> start(Vertx vertx, SshGatewayOptions options, Dependencies dependencies) {
+        return vertx.executeBlocking(() -> {
+            KeyPair hostKey = HostKeyFile.loadOrCreate(options.hostKeyDirectory());
+            Files.createDirectories(options.recordingDirectory());
+            GatewayServer gateway = new GatewayServer(vertx, options, dependencies, hostKey.getPublic());
+            gateway.listen(hostKey);
+            LOG.info("SSH gateway listening on {}:{} with host key {}", options.host(), gateway.port(), gateway.hostKeyLine);
+            return gateway;
+        });
+    }
+
+    private void listen(KeyPair hostKey) throws java.io.IOException {
+        SshServer s = SshServer.setUpDefaultServer();
+        s.setHost(options.host());
+        s.setPort(options.port());
+        s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        Algorithms.apply(s, true);
+        s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        s.setPublickeyAuthenticator(new VendorKeyAuthenticator(dependencies.transactions().pool(), options.keyLookupTimeout()));
+        s.setPasswordAuthenticator(null);
+        s.setKeyboardInteractiveAuthenticator(null);
+        s.setGSSAuthenticator(null);
+        s.setHostBasedAuthenticator(null);
+        s.setChannelFactories(List.of(GatewayChannel.FACTORY, DirectTcpipFactory.INSTANCE));
+        // Port forwarding would be opened from the broker itself, not from the target: refused, always.
+        s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        s.setAgentFactory(null);
+        CoreModuleProperties.WINDOW_SIZE.set(s, options.windowSize());
+        CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Portcullis");
+        // A session lasts as long as its grant allows; the window end, not idleness, ends it.
+        CoreModuleProperties.IDLE_TIMEOUT.set(s, Duration.ZERO);
+        s.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                GatewaySession.attach(GatewayServer.this, (ServerSession) session);
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+                if (event == Event.Authenticated) {
+                    List<PublicKey> used = session.getAttribute(UserAuthPublicKey.AUTHENTICATED_KEYS);
+                    GatewaySession gateway = GatewaySession.of(session);
+                    if (gateway != null && used != null && !used.isEmpty()) {
+                        gateway.authenticated(VendorKeyAuthenticator.fingerprint(used.get(used.size() - 1)));
+                    }
+                }
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                GatewaySession gateway = GatewaySession.of(session);
+                if (gateway != null) {
+                    gateway.frontClosed();
+                }
+            }
+        });
+        s.start();
+        server = s;
+    }
+
+    // ---- for the sessions -----------------------------------------------------------------------------
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    SshGatewayOptions options() {
+        return options;
+    }
+
+    GrantVerifier verifier() {
+        return dependencies.verifier();
+    }
+
+    Transactions transactions() {
+        return dependencies.transactions();
+    }
+
+    Pool pool() {
+        return dependencies.transactions().pool();
+    }
+
+    SessionRecords records() {
+        return records;
+    }
+
+    ExecutorService recordingPool() {
+        return recordingPool;
+    }
+
+    UpstreamConnector connector() {
+        return connector;
+    }
+
+    void register(GatewaySession session) {
+        byGrant.computeIfAbsent(session.grant().id(), g -> ConcurrentHashMap.newKeySet()).add(session);
+    }
+
+    void indexSession(GatewaySession session, UUID id) {
+        byId.put(id, session);
+    }
+
+    void unregister(GatewaySession session) {
+        Grant g = session.grant();
+        if (g != null) {
+            byGrant.computeIfPresent(g.id(), (k, set) -> {
+                set.remove(session);
+                return set.isEmpty() ? null : set;
+            });
+        }
+        UUID id = session.id();
+        if (id != null) {
+            byId.remove(id, session);
+        }
+    }
+
+    /** What a vendor reads when their session is cut, by the reason the session ends with. */
+    static String cutMessage(String reason) {
+        return switch (reason) {
+            case "window_closed" -> "portcullis: session cut: the grant's window has closed";
+            case "revoked" -> "portcullis: session cut: the grant was revoked";
+            default -> "portcullis: session cut: terminated by the broker";
+        };
+    }
+
+    // ---- SshGateway --------------------------------------------------------------------------------------
+
+    @Override
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public String hostKeyLine() {
+        return hostKeyLine;
+    }
+
+    @Override
+    public Path recording(UUID sessionId) {
+        return options.recordingDirectory().resolve(sessionId + ".cast");
+    }
+
+    @Override
+    public GrantClosingHook closingHook() {
+        return new GrantClosingHook() {
+            @Override
+            public String name() {
+                return "ssh-gateway";
+            }
+
+            @Override
+            public Future<Void> close(Grant grant, String reason) {
+                // A revoked grant's sessions end "terminated": someone ended them before their window did.
+                String sessionReason = "window_closed".equals(reason) ? "window_closed" : "terminated";
+                String message = cutMessage("window_closed".equals(reason) ? reason : "revoked");
+                List<Future<Void>> cuts = new ArrayList<>();
+                for (GatewaySession session : byGrant.getOrDefault(grant.id(), Set.of())) {
+                    cuts.add(session.end(sessionReason, "broker", message, GatewaySession.Ending.AT_ONCE));
+                }
+                return Future.all(cuts).mapEmpty();
+            }
+        };
+    }
+
+    @Override
+    public Future<Boolean> terminate(UUID sessionId, String actor) {
+        GatewaySession session = byId.get(sessionId);
+        if (session == null) {
+            return Future.succeededFuture(false);
+        }
+        return session.end("terminated", actor, "portcullis: session cut: terminated by " + actor, GatewaySession.Ending.AT_ONCE).map(true);
+    }
+
+    @Override
+    public int liveSessions() {
+        return byId.size();
+    }
+
+    @Override
+    public Future<Void> close() {
+        List<Future<Void>> cuts = new ArrayList<>();
+        for (GatewaySession session : byId.values()) {
+            cuts.add(session.end("terminated", "broker", "portcullis: session cut: the broker is shutting down",
+                    GatewaySession.Ending.AT_ONCE));
+        }
+        return Future.join(cuts).transform(done -> vertx.executeBlocking(() -> {
+            server.stop(true);
+            connector.close();
+            recordingPool.shutdown();
+            return null;
+        }));
+    }
+}

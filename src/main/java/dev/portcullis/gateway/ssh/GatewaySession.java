@@ -1,0 +1,501 @@
+package dev.portcullis.gateway.ssh;
+
+import dev.portcullis.access.GrantVerifier;
+import dev.portcullis.access.Verdict;
+import dev.portcullis.domain.Action;
+import dev.portcullis.domain.Grant;
+import dev.portcullis.domain.Principal;
+import dev.portcullis.domain.Target;
+import dev.portcullis.store.LedgerEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One vendor connection and, once its first channel is admitted, the Portcullis session it becomes:
+ * grant check, session row and certificate, recording, the upstream connection, the window timer, and the
+ * end — whether the vendor left, the target went away, or the grant closed and the session is cut.
+ *
+ * <p>Runs on MINA I/O threads and Vert.x event loops alike; state changes take this object's lock, and no
+ * call out is made while holding it.
+ */
+final class GatewaySession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
+    private static final AttributeRepository.AttributeKey<GatewaySession> KEY = new AttributeRepository.AttributeKey<>();
+
+    /** How a session's end treats the vendor's connection. */
+    enum Ending {
+        /** The vendor is leaving or was refused: nothing to tell, nothing to disconnect. */
+        QUIETLY,
+        /** The target went away: deliver what it sent, then disconnect with the message. */
+        DRAINED,
+        /** A cut: disconnect with the message at once, then close the target; in-flight output is dropped. */
+        AT_ONCE
+    }
+
+    /** What an admitted channel bridges to. */
+    record Admission(ClientSession upstream, RecordingQueue recorder) {
+    }
+
+    private final GatewayServer server;
+    private final ServerSession front;
+    private final Map<String, Optional<Principal>> keys = new ConcurrentHashMap<>();
+    private final Set<ChannelBridge> bridges = ConcurrentHashMap.newKeySet();
+    private final Promise<Void> ended = Promise.promise();
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
+    /** Completed when, after the end was decided, the last channel has gone. */
+    private final Promise<Void> quiet = Promise.promise();
+    private volatile Principal principal;
+    /** The user name of the last authentication attempt: MINA knows it only once one succeeds. */
+    private volatile String attemptedLogin;
+
+    // guarded by this
+    private Future<Admission> opening;
+    private Grant grant;
+    private Target target;
+    private UUID id;
+    private Instant startedAt;
+    private ClientSession upstream;
+    private RecordingQueue recorder;
+    private String endReason;
+    private String endActor;
+    private String endMessage;
+    private Ending ending = Ending.QUIETLY;
+    private long windowTimer = -1;
+
+    private GatewaySession(GatewayServer server, ServerSession front) {
+        this.server = server;
+        this.front = front;
+    }
+
+    static GatewaySession attach(GatewayServer server, ServerSession front) {
+        GatewaySession session = new GatewaySession(server, front);
+        front.setAttribute(KEY, session);
+        return session;
+    }
+
+    static GatewaySession of(Session front) {
+        return front == null ? null : front.getAttribute(KEY);
+    }
+
+    // ---- authentication ------------------------------------------------------------------------------
+
+    /** null when the key was not looked up yet on this connection. */
+    Optional<Principal> knownKey(String fingerprint) {
+        return keys.get(fingerprint);
+    }
+
+    void rememberKey(String login, String fingerprint, Optional<Principal> found) {
+        attemptedLogin = login;
+        keys.put(fingerprint, found);
+    }
+
+    void authenticated(String fingerprint) {
+        Optional<Principal> found = keys.get(fingerprint);
+        principal = found == null ? null : found.orElse(null);
+    }
+
+    int chunkSize() {
+        return server.options().chunkSize();
+    }
+
+    synchronized UUID id() {
+        return id;
+    }
+
+    synchronized Grant grant() {
+        return grant;
+    }
+
+    // ---- admission -----------------------------------------------------------------------------------
+
+    /**
+     * Admits one channel request. The first opens the session; later ones (a multiplexing client's further
+     * channels) must be allowed by the same grant and share the session's upstream connection.
+     */
+    Future<Admission> admit(ChannelRequest request, GatewayChannel channel) {
+        Future<Admission> first;
+        synchronized (this) {
+            if (endReason != null) {
+                return Future.failedFuture(new Refusal(endMessage != null ? endMessage : "portcullis: this session has ended"));
+            }
+            if (opening == null) {
+                opening = open(request, channel);
+                return opening;
+            }
+            first = opening;
+        }
+        return first.compose(admission -> {
+            Principal who = principal;
+            String user = upstreamUser(admission);
+            return server.verifier().verify(new GrantVerifier.Attempt(who, LoginName.parse(front.getUsername()).target(),
+                    request.action(user), grant().id(), false)).compose(verdict -> {
+                if (verdict instanceof Verdict.Refused refused) {
+                    return Future.failedFuture(new Refusal("portcullis: refused: " + refused.message()));
+                }
+                return Future.succeededFuture(admission);
+            });
+        });
+    }
+
+    private static String upstreamUser(Admission admission) {
+        return admission.upstream().getUsername();
+    }
+
+    private Future<Admission> open(ChannelRequest request, GatewayChannel channel) {
+        Principal who = principal;
+        if (who == null) {
+            return Future.failedFuture(new Refusal("portcullis: not authenticated"));
+        }
+        LoginName login = LoginName.parse(front.getUsername());
+        return UnixUserChoice.choose(server.pool(), who, login).compose(user -> {
+            Action action = request.action(user);
+            return server.verifier().verify(new GrantVerifier.Attempt(who, login.target(), action, null, true))
+                    .compose(verdict -> {
+                        if (verdict instanceof Verdict.Refused refused) {
+                            return Future.failedFuture(new Refusal("portcullis: refused: " + refused.message()));
+                        }
+                        Verdict.Allowed allowed = (Verdict.Allowed) verdict;
+                        synchronized (this) {
+                            grant = allowed.grant();
+                            target = allowed.target();
+                        }
+                        server.register(this);
+                        return start(who, user, action, allowed, channel);
+                    });
+        }).recover(failure -> {
+            synchronized (this) {
+                if (endReason == null) {
+                    endReason = failure instanceof UpstreamConnector.HostKeyMismatch ? "refused"
+                            : failure instanceof Refusal && id == null ? "refused" : "error";
+                    endActor = "broker";
+                }
+            }
+            if (!(failure instanceof Refusal)) {
+                LOG.warn("session for {} failed to open", front.getUsername(), failure);
+            } else if (failure instanceof UpstreamConnector.HostKeyMismatch) {
+                LOG.error("{} (vendor connection {})", failure.getMessage(), front.getUsername());
+            }
+            teardown(Map.of("detail", Refusal.messageOf(failure)));
+            return Future.failedFuture(failure);
+        });
+    }
+
+    private Future<Admission> start(Principal who, String user, Action action, Verdict.Allowed allowed, GatewayChannel channel) {
+        Grant g = allowed.grant();
+        TargetEndpoint endpoint = TargetEndpoint.of(allowed.target());
+        return server.records().recordsInput(g).compose(recordInput ->
+                server.records().open(g, allowed.target(), who, user, action, recordInput).compose(opened -> {
+                    synchronized (this) {
+                        id = opened.id();
+                        startedAt = Instant.now();
+                    }
+                    server.indexSession(this, opened.id());
+                    // The verifier caches session counts; this node just changed one.
+                    server.verifier().invalidate(who.id(), g.targetId());
+                    return stillWanted()
+                            .compose(v -> server.vertx().executeBlocking(() -> record(opened.id(), channel, who, user, recordInput)))
+                            .compose(rec -> {
+                                synchronized (this) {
+                                    recorder = new RecordingQueue(rec, server.recordingPool());
+                                }
+                                return stillWanted();
+                            })
+                            .compose(v -> server.connector().connect(endpoint, user, opened.identity()))
+                            .compose(this::live);
+                }));
+    }
+
+    private AsciicastRecorder record(UUID sessionId, GatewayChannel channel, Principal who, String user, boolean recordInput)
+            throws IOException {
+        PtyRequest pty = channel.pty();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TERM", pty == null ? "dumb" : pty.term());
+        env.put("SHELL", "/bin/sh");
+        String address = SshGateway.liveAddress(sessionId);
+        return AsciicastRecorder.create(server.recording(sessionId), pty == null ? 80 : pty.columns(), pty == null ? 24 : pty.rows(),
+                Instant.now().getEpochSecond(), "portcullis session " + sessionId + ": " + who.name() + " as " + user
+                        + " on " + target().name(), env, recordInput, line -> server.vertx().eventBus().publish(address, line));
+    }
+
+    private synchronized String endReason() {
+        return endReason;
+    }
+
+    private synchronized Target target() {
+        return target;
+    }
+
+    private Future<Void> stillWanted() {
+        synchronized (this) {
+            if (endReason == null) {
+                return Future.succeededFuture();
+            }
+            return Future.failedFuture(new Refusal(endMessage != null ? endMessage : "portcullis: this session has ended"));
+        }
+    }
+
+    private Future<Admission> live(ClientSession up) {
+        Instant notAfter;
+        boolean cut;
+        synchronized (this) {
+            cut = endReason != null;
+            if (!cut) {
+                upstream = up;
+            }
+            notAfter = grant.window().notAfter();
+        }
+        if (cut) {
+            up.close(true);
+            return stillWanted().map(v -> null);
+        }
+        up.addCloseFutureListener(closed -> end("upstream_closed", "broker", "portcullis: the target closed the connection",
+                Ending.DRAINED));
+        // Every node arms its own timer for its own sessions, so a node cut off from the database still cuts on time.
+        long delay = Math.max(1, Duration.between(Instant.now(), notAfter).toMillis());
+        long timer = server.vertx().setTimer(delay, t -> end("window_closed", "broker", GatewayServer.cutMessage("window_closed"),
+                Ending.AT_ONCE));
+        synchronized (this) {
+            windowTimer = timer;
+        }
+        publish("LIVE", null);
+        return Future.succeededFuture(new Admission(up, recorder));
+    }
+
+    // ---- channels --------------------------------------------------------------------------------------
+
+    void attach(ChannelBridge bridge) {
+        bridges.add(bridge);
+    }
+
+    void detach(ChannelBridge bridge) {
+        bridges.remove(bridge);
+        boolean ending;
+        synchronized (this) {
+            ending = endReason != null;
+        }
+        if (ending && bridges.isEmpty()) {
+            quiet.tryComplete();
+        }
+    }
+
+    // ---- the end ------------------------------------------------------------------------------------------
+
+    /**
+     * Ends the session for {@code reason}; the first call wins, later ones just wait for it. A cut
+     * ({@link Ending#AT_ONCE}) disconnects the vendor with {@code message} — which OpenSSH prints — before it
+     * closes the target connection, so that a thousand sessions cut at once are all told within moments.
+     */
+    Future<Void> end(String reason, String actor, String message, Ending how) {
+        boolean openingNow;
+        synchronized (this) {
+            if (endReason != null) {
+                return ended.future();
+            }
+            endReason = reason;
+            endActor = actor;
+            endMessage = message;
+            ending = how;
+            openingNow = opening != null && !opening.isComplete() && upstream == null;
+        }
+        if (openingNow) {
+            // The opening chain notices at its next step and tears down; the vendor hears now.
+            if (message != null) {
+                bridges.forEach(b -> b.cut(message));
+            }
+            if (how != Ending.QUIETLY) {
+                disconnect();
+            }
+            return ended.future();
+        }
+        teardown(Map.of());
+        return ended.future();
+    }
+
+    /** The vendor's connection closed, whatever the reason. */
+    void frontClosed() {
+        Principal who = principal;
+        end("client_exit", who == null ? "unknown" : who.name(), null, Ending.QUIETLY);
+        if (who == null) {
+            recordUnknownKeys();
+        }
+    }
+
+    private void teardown(Map<String, Object> details) {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        ClientSession up;
+        String message;
+        long timer;
+        Ending how;
+        RecordingQueue rec;
+        synchronized (this) {
+            up = upstream;
+            message = endMessage;
+            timer = windowTimer;
+            how = ending;
+            rec = recorder;
+        }
+        if (timer >= 0) {
+            server.vertx().cancelTimer(timer);
+        }
+        if (how == Ending.AT_ONCE) {
+            if (rec != null && message != null) {
+                byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
+            }
+            disconnect();
+            if (up != null) {
+                up.close(true);
+            }
+            finish(details);
+            return;
+        }
+        if (up != null) {
+            up.close(true);
+        }
+        if (message != null) {
+            bridges.forEach(b -> b.cut(message));
+        }
+        // Let every channel deliver its last output (and the message), but never for longer than the drain
+        // grace: a client that stops reading must not hold the end up.
+        if (bridges.isEmpty()) {
+            quiet.tryComplete();
+        } else {
+            server.vertx().setTimer(Math.max(1, server.options().drainGrace().toMillis()), t -> quiet.tryComplete());
+        }
+        quiet.future().onComplete(q -> {
+            if (how == Ending.DRAINED) {
+                disconnect();
+            }
+            finish(details);
+        });
+    }
+
+    private void disconnect() {
+        String message;
+        String reason;
+        synchronized (this) {
+            message = endMessage;
+            reason = endReason;
+        }
+        if (disconnecting.compareAndSet(false, true)) {
+            if (front.isOpen()) {
+                try {
+                    front.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, message == null ? "session ended" : message);
+                } catch (IOException e) {
+                    front.close(true);
+                }
+            }
+            publish("CUT", reason);
+        }
+    }
+
+    private void finish(Map<String, Object> details) {
+        UUID sessionId;
+        Grant g;
+        RecordingQueue rec;
+        String reason;
+        String actor;
+        Instant started;
+        synchronized (this) {
+            sessionId = id;
+            g = grant;
+            rec = recorder;
+            reason = endReason;
+            actor = endActor;
+            started = startedAt;
+        }
+        if (sessionId == null) {
+            server.unregister(this);
+            ended.tryComplete();
+            return;
+        }
+        Future<AsciicastRecorder.Summary> recorded = rec == null ? Future.succeededFuture() : rec.finish()
+                .recover(failure -> {
+                    LOG.error("recording of session {} failed", sessionId, failure);
+                    return Future.succeededFuture();
+                });
+        recorded.compose(summary -> {
+            Map<String, Object> payload = new LinkedHashMap<>(details);
+            if (summary == null && rec != null) {
+                payload.put("recordingError", "the recording could not be written; see the broker log");
+            }
+            if (summary != null) {
+                payload.put("recording", Map.of("file", summary.file().getFileName().toString(), "sha256", summary.sha256(),
+                        "bytes", summary.fileBytes()));
+                payload.put("bytesToVendor", summary.outputBytes());
+                payload.put("bytesFromVendor", summary.inputBytes());
+            }
+            payload.put("durationMillis", Duration.between(started, Instant.now()).toMillis());
+            LOG.info("session {} ended {}: {}", sessionId, reason, payload);
+            return server.records().end(sessionId, g, reason, actor, payload);
+        }).onComplete(done -> {
+            if (done.failed()) {
+                LOG.error("session {} ended ({}) but its end could not be recorded", sessionId, reason, done.cause());
+            }
+            server.verifier().invalidate(g.executorId(), g.targetId());
+            server.unregister(this);
+            publish("ENDED", reason);
+            if (done.succeeded()) {
+                ended.tryComplete();
+            } else {
+                ended.tryFail(done.cause());
+            }
+        });
+    }
+
+    private void recordUnknownKeys() {
+        List<String> unknown = keys.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).sorted().toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        String login = front.getUsername() != null ? front.getUsername() : attemptedLogin;
+        String targetName = login == null ? "?" : LoginName.parse(login).target();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("reason", "unknown_identity");
+        payload.put("message", "SSH key not registered for any principal");
+        payload.put("target", targetName);
+        payload.put("keys", unknown);
+        payload.put("from", String.valueOf(front.getClientAddress()));
+        server.transactions().record(new LedgerEvent("access.refused", "unknown", "target:" + targetName, payload))
+                .onFailure(e -> LOG.warn("could not ledger refused keys {}: {}", unknown, e.toString()));
+    }
+
+    private void publish(String state, String reason) {
+        UUID sessionId;
+        Grant g;
+        synchronized (this) {
+            sessionId = id;
+            g = grant;
+        }
+        JsonObject event = new JsonObject().put("session", String.valueOf(sessionId)).put("grant", String.valueOf(g == null ? null : g.id()))
+                .put("protocol", "ssh").put("state", state).put("login", front.getUsername());
+        if (reason != null) {
+            event.put("reason", reason);
+        }
+        server.vertx().eventBus().publish(SshGateway.SESSIONS_ADDRESS, event);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.portcullis.gateway.ssh;
+
+import java.util.Arrays;
+
+/**
+ * One byte stream written as the inside of a JSON string, chunk by chunk, straight from bytes to bytes. A
+ * UTF-8 character split across two SSH packets is held back (at most three bytes) and completed by the next
+ * chunk, so it is never recorded as two replacement characters; bytes that are not UTF-8 become U+FFFD, as a
+ * terminal shows them. Working on bytes, without decoding to UTF-16 and encoding back, keeps recording cheap
+ * enough to run on every byte of a bulk transfer.
+ */
+final class JsonText {
+
+    private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final byte[] carry = new byte[3];
+    private int carried;
+
+    /** A growable byte array: the line being built. */
+    static final class Sink {
+        byte[] bytes = new byte[256];
+        int length;
+
+        void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
+
+        void put(byte b) {
+            ensure(1);
+            bytes[length++] = b;
+        }
+
+        void put(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, bytes, length, b.length);
+            length += b.length;
+        }
+    }
+
+    /** Appends {@code len} bytes of the stream, escaped; an incomplete character at the end waits for the next call. */
+    void encode(byte[] in, int off, int len, Sink out) {
+        if (carried > 0) {
+            byte[] joined = new byte[carried + len];
+            System.arraycopy(carry, 0, joined, 0, carried);
+            System.arraycopy(in, off, joined, carried, len);
+            carried = 0;
+            encode(joined, 0, joined.length, out);
+            return;
+        }
+        out.ensure(len * 6);
+        byte[] o = out.bytes;
+        int w = out.length;
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int b = in[i] & 0xff;
+            if (b >= 0x20 && b < 0x80 && b != '"' && b != '\\') {
+                o[w++] = (byte) b;
+                i++;
+                continue;
+            }
+            if (b < 0x80) {
+                w = escape(b, o, w);
+                i++;
+                continue;
+            }
+            int need = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+            if (need == 0) {
+                w = replace(o, w);
+                i++;
+                continue;
+            }
+            int valid = validPrefix(in, i, Math.min(need, end - i), b);
+            if (valid == need) {
+                for (int k = 0; k < need; k++) {
+                    o[w++] = in[i + k];
+                }
+                i += need;
+            } else if (i + valid == end) {
+                // Incomplete but so far correct: the rest comes in the next chunk.
+                System.arraycopy(in, i, carry, 0, valid);
+                carried = valid;
+                i = end;
+            } else {
+                w = replace(o, w);
+                i += Math.max(1, valid);
+            }
+        }
+        out.length = w;
+    }
+
+    /** End of stream: a character still incomplete is shown as U+FFFD. */
+    void finish(Sink out) {
+        if (carried > 0) {
+            out.put(REPLACEMENT);
+            carried = 0;
+        }
+    }
+
+    // How many bytes from {@code i} (lead byte {@code lead}, at most {@code available}) form a correct prefix of
+    // one character: continuation bytes, and no overlong forms, surrogates or code points beyond U+10FFFF.
+    private static int validPrefix(byte[] in, int i, int available, int lead) {
+        int n = 1;
+        while (n < available) {
+            int c = in[i + n] & 0xff;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (n == 1) {
+                if (lead == 0xE0) {
+                    lo = 0xA0;
+                } else if (lead == 0xED) {
+                    hi = 0x9F;
+                } else if (lead == 0xF0) {
+                    lo = 0x90;
+                } else if (lead == 0xF4) {
+                    hi = 0x8F;
+                }
+            }
+            if (c < lo || c > hi) {
+                return n;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private static int escape(int b, byte[] o, int w) {
+        o[w++] = '\\';
+        switch (b) {
+            case '"' -> o[w++] = '"';
+            case '\\' -> o[w++] = '\\';
+            case '\n' -> o[w++] = 'n';
+            case '\r' -> o[w++] = 'r';
+            case '\t' -> o[w++] = 't';
+            case '\b' -> o[w++] = 'b';
+            case '\f' -> o[w++] = 'f';
+            default -> {
+                o[w++] = 'u';
+                o[w++] = '0';
+                o[w++] = '0';
+                o[w++] = HEX[b >> 4];
+                o[w++] = HEX[b & 0xf];
+            }
+        }
+        return w;
+    }
+
+    private static int replace(byte[] o, int w) {
+        o[w++] = REPLACEMENT[0];
+        o[w++] = REPLACEMENT[1];
+        o[w++] = REPLACEMENT[2];
+        return w;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.portcullis.gateway.ssh;
+
+import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.domain.Grant;
+import dev.portcullis.domain.Principal;
+import dev.portcullis.integrity.LedgerChain;
+import dev.portcullis.support.OpenSshTarget;
+import dev.portcullis.support.StandInBroker;
+import dev.portcullis.support.VendorSsh;
+import io.vertx.core.json.JsonObject;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.portcullis.support.StandInBroker.await;
+
+/**
+ * One broker core, one real sshd target trusting the broker's CA, and the gateway in front, shared by the
+ * gateway tests in this JVM (starting PostgreSQL and sshd once keeps the suite short). Each test makes its
+ * own vendor and targets with unique names, so tests do not see each other's grants.
+ */
+final class GatewayFixture {
+
+    private static GatewayFixture shared;
+
+    final Path dir;
+    final StandInBroker broker;
+    final LocalSshCertificateAuthority ca;
+    final OpenSshTarget sshd;
+    final SshGateway gateway;
+    private final List<JsonObject> lifecycle = new java.util.ArrayList<>();
+    private final AtomicInteger names = new AtomicInteger();
+
+    private GatewayFixture() throws Exception {
+        dir = Files.createTempDirectory("portcullis-gw-test-");
+        broker = StandInBroker.start(dir.resolve("data"));
+        ca = LocalSshCertificateAuthority.open(dir.resolve("data/ca"));
+        sshd = OpenSshTarget.start(dir.resolve("data/ca/ssh_user_ca.pub"));
+        SshGatewayOptions options = SshGatewayOptions.defaults(dir.resolve("data"), "test-node").withListener("127.0.0.1", 0);
+        gateway = await(SshGateway.start(broker.vertx, options,
+                new SshGateway.Dependencies(broker.transactions, broker.verifier, ca, () -> broker.policy)));
+        broker.scheduler.addClosingHook(gateway.closingHook());
+        broker.vertx.eventBus().<JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
+            synchronized (lifecycle) {
+                lifecycle.add(m.body());
+                lifecycle.notifyAll();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+    }
+
+    static synchronized GatewayFixture shared() throws Exception {
+        if (shared == null) {
+            shared = new GatewayFixture();
+        }
+        return shared;
+    }
+
+    private void stop() {
+        try {
+            await(gateway.close());
+            sshd.close();
+            broker.close();
+        } catch (Exception ignored) {
+            // the JVM is exiting
+        }
+    }
+
+    String unique(String prefix) {
+        return prefix + "-" + names.incrementAndGet();
+    }
+
+    /** A vendor with an Ed25519 key registered as principal {@code name}. */
+    Vendor vendor(String name) throws Exception {
+        return vendor(name, KeyPairProvider.SSH_ED25519, 256);
+    }
+
+    Vendor vendor(String name, String keyType, int bits) throws Exception {
+        VendorSsh ssh = VendorSsh.create(dir.resolve("vendors").resolve(name), keyType, bits, gateway.port(), gateway.hostKeyLine());
+        Principal principal = broker.vendor(name, ssh.publicKeyLine());
+        return new Vendor(principal, ssh);
+    }
+
+    /** The real sshd registered as a target, its host key pinned. */
+    String target(String environment) {
+        String name = unique("host");
+        broker.sshTarget(name, environment, sshd.host(), sshd.port(), sshd.hostKeyLine());
+        return name;
+    }
+
+    static Map<String, Object> shellAsRoot() {
+        return Map.of("principals", List.of("root"), "interactive", true);
+    }
+
+    Grant grant(Vendor vendor, String target, Map<String, Object> scope) {
+        return broker.grant(vendor.principal(), target, scope, Duration.ofHours(1));
+    }
+
+    /** Waits for the lifecycle event of {@code session} in {@code state}; answers it. */
+    JsonObject awaitLifecycle(java.util.function.Predicate<JsonObject> matches) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        synchronized (lifecycle) {
+            while (true) {
+                for (JsonObject event : lifecycle) {
+                    if (matches.test(event)) {
+                        return event;
+                    }
+                }
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such session lifecycle event within 30 s; seen: " + lifecycle);
+                }
+                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+            }
+        }
+    }
+
+    /** Waits until the grant's session is LIVE; answers the session id. */
+    UUID awaitLive(Grant grant) throws InterruptedException {
+        return UUID.fromString(awaitLifecycle(e -> "LIVE".equals(e.getString("state"))
+                && grant.id().toString().equals(e.getString("grant"))).getString("session"));
+    }
+
+    /** Waits until the ledger has an entry about {@code subject} that matches (ledger writes trail the client's view). */
+    LedgerChain.Entry awaitLedger(String subject, java.util.function.Predicate<LedgerChain.Entry> matches) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            for (LedgerChain.Entry e : broker.ledger(subject)) {
+                if (matches.test(e)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > until) {
+                throw new AssertionError("no matching ledger entry for " + subject + ": " + broker.ledger(subject));
+            }
+            await(broker.vertx.timer(50));
+        }
+    }
+
+    /**
+     * Subscribes to the session's live feed; the answer completes with the first asciicast line that
+     * contains {@code text}. Subscribe before the text can be printed: the feed has no replay.
+     */
+    java.util.concurrent.CompletableFuture<String> watch(UUID session, String text) {
+        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        var consumer = broker.vertx.eventBus().<String>consumer(SshGateway.liveAddress(session));
+        consumer.handler(m -> {
+            if (m.body().contains(text)) {
+                seen.complete(m.body());
+                consumer.unregister();
+            }
+        });
+        await(consumer.completion());
+        return seen;
+    }
+
+    /** The one session the grant has had. */
+    UUID onlySession(Grant grant) {
+        var rows = broker.sessionsOf(grant.id());
+        if (rows.size() != 1) {
+            throw new AssertionError("expected one session on grant " + grant.id() + ", found " + rows.size());
+        }
+        return rows.get(0).getUUID("id");
+    }
+
+    record Vendor(Principal principal, VendorSsh ssh) {
+    }
+}
