@@ -5,6 +5,9 @@ import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.api.ApiServer;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.gateway.ssh.SshGateway;
+import dev.portcullis.gateway.ssh.SshGatewayOptions;
 import dev.portcullis.integrity.Digests;
 import dev.portcullis.integrity.LedgerChain;
 import dev.portcullis.integrity.Signatures;
@@ -58,10 +61,15 @@ public final class Broker {
     private final LedgerJsonLines jsonLines;
     private final SigningKey key;
     private final long checkpointTimer;
+    private final Policy policy;
+    private final Directory directory;
+    private final LocalSshCertificateAuthority certificateAuthority;
+    private final SshGateway sshGateway;
 
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
                    ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
-                   SigningKey key, long checkpointTimer) {
+                   SigningKey key, long checkpointTimer, Policy policy, Directory directory,
+                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -74,6 +82,10 @@ public final class Broker {
         this.jsonLines = jsonLines;
         this.key = key;
         this.checkpointTimer = checkpointTimer;
+        this.policy = policy;
+        this.directory = directory;
+        this.certificateAuthority = certificateAuthority;
+        this.sshGateway = sshGateway;
     }
 
     /** Signs the ledger head if it moved since the last checkpoint; a failure only delays the next one. */
@@ -88,16 +100,19 @@ public final class Broker {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(config.dataDir());
             Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
-            return new Object[]{SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config)};
+            return new Object[]{SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
+                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca"))};
         }).compose(loaded -> {
             SigningKey key = (SigningKey) loaded[0];
             Policy policy = (Policy) loaded[1];
-            return Database.open(vertx, config).compose(db -> wire(vertx, config, db, key, policy)
+            LocalSshCertificateAuthority ca = (LocalSshCertificateAuthority) loaded[2];
+            return Database.open(vertx, config).compose(db -> wire(vertx, config, db, key, policy, ca)
                     .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure))));
         });
     }
 
-    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy) {
+    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy,
+                                       LocalSshCertificateAuthority ca) {
         LedgerJsonLines jsonLines = LedgerJsonLines.open(config.ledger().jsonLines());
         Consumer<LedgerChain.Entry> sink = entry -> {
             if (jsonLines != null) {
@@ -134,18 +149,40 @@ public final class Broker {
                 .compose(v -> directory.bootstrap())
                 .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
                 .compose(v -> scheduler.start())
-                .compose(v -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
-                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key))))
-                .map(api -> {
+                .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler))
+                .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
+                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
+                                ssh, ca)).map(api -> new Object[]{api, ssh}))
+                .map(started2 -> {
+                    ApiServer api = (ApiServer) started2[0];
+                    SshGateway ssh = (SshGateway) started2[1];
                     long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
                             t -> checkpoint(transactions, key));
                     LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                             config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
-                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key, checkpoints);
+                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
+                            checkpoints, policy, directory, ca, ssh);
                 })
                 .onFailure(failure -> {
                     scheduler.stop();
                     subscriber.close();
+                });
+    }
+
+    /** The SSH front door, when enabled; it cuts a closing grant's live sessions on this node. */
+    private static Future<SshGateway> startSshGateway(Vertx vertx, PortcullisConfig config, Transactions transactions,
+                                                      GrantVerifier verifier, LocalSshCertificateAuthority ca, Policy policy,
+                                                      WindowScheduler scheduler) {
+        if (!config.ssh().enabled()) {
+            return Future.succeededFuture(null);
+        }
+        SshGatewayOptions options = SshGatewayOptions.defaults(config.dataDir(), config.node())
+                .withListener(config.ssh().host(), config.ssh().port());
+        return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, ca, () -> policy))
+                .onSuccess(gateway -> {
+                    scheduler.addClosingHook(gateway.closingHook());
+                    LOG.info("SSH gateway listening on {}:{} (host key {})", config.ssh().host(), gateway.port(),
+                            gateway.hostKeyLine());
                 });
     }
 
@@ -181,6 +218,23 @@ public final class Broker {
     /** Signs the ledger head now (the periodic job does this every ledger.checkpointSeconds). */
     public Future<Void> checkpoint() {
         return checkpoint(transactions, key);
+    }
+
+    /** The SSH gateway, or null when {@code ssh.enabled} is false. */
+    public SshGateway sshGateway() {
+        return sshGateway;
+    }
+
+    public LocalSshCertificateAuthority certificateAuthority() {
+        return certificateAuthority;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public Directory directory() {
+        return directory;
     }
 
     public int apiPort() {
@@ -219,7 +273,8 @@ public final class Broker {
     public Future<Void> stop() {
         scheduler.stop();
         vertx.cancelTimer(checkpointTimer);
-        return api.close()
+        Future<Void> ssh = sshGateway == null ? Future.succeededFuture() : sshGateway.close();
+        return ssh.eventually(api::close)
                 .eventually(() -> checkpoint(transactions, key))
                 .eventually(() -> subscriber.close())
                 .eventually(() -> database.closeAsync(vertx))

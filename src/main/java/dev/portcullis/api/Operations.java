@@ -65,6 +65,9 @@ final class Operations {
                 Map.entry("revokeGrant", this::revoke),
                 Map.entry("checkAccess", this::checkAccess),
                 Map.entry("listReviews", this::listReviews),
+                Map.entry("sshKeys", this::sshKeys),
+                Map.entry("listSessions", this::listSessions),
+                Map.entry("terminateSession", this::terminateSession),
                 Map.entry("closeReview", this::closeReview),
                 Map.entry("readLedger", this::readLedger),
                 Map.entry("verifyLedger", this::verifyLedger));
@@ -271,6 +274,35 @@ final class Operations {
     private void closeReview(RoutingContext ctx) {
         JsonObject b = body(ctx);
         ok(ctx, 200, deps.workflow().closeReview(Authentication.principal(ctx), id(ctx), b.getString("outcome"), b.getString("note", "")));
+    }
+
+    // ---- SSH gateway and sessions ----------------------------------------------------------------------
+
+    private void sshKeys(RoutingContext ctx) {
+        var gateway = deps.sshGateway();
+        ok(ctx, 200, Future.succeededFuture(new JsonObject().put("enabled", gateway != null)
+                .put("port", gateway == null ? null : gateway.port())
+                .put("hostKey", gateway == null ? null : gateway.hostKeyLine())
+                .put("userCaKey", deps.certificateAuthority().publicKeyLine())));
+    }
+
+    private void listSessions(RoutingContext ctx) {
+        int limit = ctx.queryParam("limit").isEmpty() ? 100 : Integer.parseInt(ctx.queryParam("limit").get(0));
+        String state = ctx.queryParam("state").isEmpty() ? null : ctx.queryParam("state").get(0);
+        ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR)
+                .compose(p -> dev.portcullis.store.Sessions.list(pool, state, limit)).map(JsonArray::new));
+    }
+
+    private void terminateSession(RoutingContext ctx) {
+        UUID id = id(ctx);
+        ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR).compose(p -> {
+            if (deps.sshGateway() == null) {
+                return Future.failedFuture(Problem.notFound("live session " + id + " on this node"));
+            }
+            return deps.sshGateway().terminate(id, p.name()).compose(cut -> cut
+                    ? dev.portcullis.store.Sessions.byId(pool, id).map(row -> row.orElseThrow())
+                    : Future.failedFuture(Problem.notFound("live session " + id + " on this node")));
+        }));
     }
 
     // ---- ledger ----------------------------------------------------------------------------------------

@@ -81,11 +81,14 @@ public final class ConfigLoader {
         if (current.isInt() && !(value.isIntegralNumber() && value.canConvertToInt())) {
             throw new ConfigException(key + " must be a whole number, got " + value);
         }
+        if (current.isBoolean() && !value.isBoolean()) {
+            throw new ConfigException(key + " must be true or false, got " + value);
+        }
         if (!value.isValueNode() || value.isNull()) {
             throw new ConfigException(key + " must be a single value (write '' for empty), got " + value);
         }
         // kept as text so that the environment may still override it with any text
-        return current.isInt() ? value : TextNode.valueOf(value.asText());
+        return current.isInt() || current.isBoolean() ? value : TextNode.valueOf(value.asText());
     }
 
     private static void applyEnvironment(ObjectNode node, String prefix, Map<String, String> env) {
@@ -108,6 +111,11 @@ public final class ConfigLoader {
                 } catch (NumberFormatException e) {
                     throw new ConfigException(envName(path) + " must be a whole number, got '" + override + "'");
                 }
+            } else if (value.isBoolean()) {
+                if (!override.trim().equals("true") && !override.trim().equals("false")) {
+                    throw new ConfigException(envName(path) + " must be true or false, got '" + override + "'");
+                }
+                node.put(name, Boolean.parseBoolean(override.trim()));
             } else {
                 node.put(name, override);
             }
@@ -122,6 +130,7 @@ public final class ConfigLoader {
     private static PortcullisConfig build(ObjectNode t) {
         JsonNode api = t.path("api");
         JsonNode db = t.path("database");
+        JsonNode ssh = t.path("ssh");
         int port = range(api.path("port").asInt(), 0, 65535, "api.port");
         int maxBody = range(api.path("maxBodyBytes").asInt(), 1024, 64 * 1024 * 1024, "api.maxBodyBytes");
         int pool = range(db.path("poolSize").asInt(), 1, 256, "database.poolSize");
@@ -140,6 +149,8 @@ public final class ConfigLoader {
         }
         return new PortcullisConfig(Path.of(dataDir).toAbsolutePath().normalize(), node,
                 new PortcullisConfig.Api(api.path("host").asText(), port, maxBody),
+                new PortcullisConfig.Ssh(ssh.path("enabled").asBoolean(), ssh.path("host").asText(),
+                        range(ssh.path("port").asInt(), 0, 65535, "ssh.port")),
                 new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
                         db.path("password").asText(), pool, embeddedPort),
                 t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines,

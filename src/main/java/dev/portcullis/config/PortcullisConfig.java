@@ -6,9 +6,13 @@ import java.nio.file.Path;
  * The broker's configuration: immutable, typed, validated once at start-up. Defaults and their
  * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
  */
-public record PortcullisConfig(Path dataDir, String node, Api api, Database database, String policies, Ledger ledger) {
+public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger) {
 
     public record Api(String host, int port, int maxBodyBytes) {
+    }
+
+    /** The SSH gateway's listener; {@code enabled: false} runs the broker without it. */
+    public record Ssh(boolean enabled, String host, int port) {
     }
 
     /** An empty {@code url} means: run the embedded PostgreSQL under the data directory. */
@@ -26,18 +30,18 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Database data
     }
 
     public PortcullisConfig withDataDir(Path dir) {
-        return new PortcullisConfig(dir, node, api, database, policies, ledger);
+        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger);
     }
 
     public PortcullisConfig withApiPort(int port) {
-        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), database, policies, ledger);
+        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger);
     }
 
     public PortcullisConfig withDatabase(Database db) {
-        return new PortcullisConfig(dataDir, node, api, db, policies, ledger);
+        return new PortcullisConfig(dataDir, node, api, ssh, db, policies, ledger);
     }
 
     public PortcullisConfig withLedger(Ledger l) {
-        return new PortcullisConfig(dataDir, node, api, database, policies, l);
+        return new PortcullisConfig(dataDir, node, api, ssh, database, policies, l);
     }
 }

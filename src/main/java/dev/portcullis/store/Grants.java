@@ -48,6 +48,14 @@ public final class Grants {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /**
+     * Locks the grant row until the transaction ends: whoever holds it alone may count and open sessions
+     * on the grant, so two vendors racing for its last session cannot both get it.
+     */
+    public static Future<Void> lock(SqlClient sql, UUID id) {
+        return sql.preparedQuery("SELECT id FROM grants WHERE id = $1 FOR UPDATE").execute(Tuple.of(id)).mapEmpty();
+    }
+
     public static Future<Optional<Grant>> byId(SqlClient sql, UUID id) {
         return sql.preparedQuery("SELECT " + COLUMNS + " FROM grants WHERE id = $1").execute(Tuple.of(id)).map(Grants::first);
     }

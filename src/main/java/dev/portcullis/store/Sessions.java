@@ -38,4 +38,29 @@ public final class Sessions {
                 .execute(Tuple.of(sessionId, reason, now.atOffset(ZoneOffset.UTC)))
                 .map(rows -> rows.rowCount() == 1);
     }
+
+    private static final String SELECT = "SELECT id, grant_id, protocol, state, end_reason, node, started_at, ended_at FROM sessions ";
+
+    public static Future<java.util.List<io.vertx.core.json.JsonObject>> list(SqlClient sql, String state, int limit) {
+        return sql.preparedQuery(SELECT + "WHERE ($1::text IS NULL OR state = $1) ORDER BY started_at DESC LIMIT $2")
+                .execute(Tuple.of(state, limit))
+                .map(rows -> {
+                    java.util.List<io.vertx.core.json.JsonObject> list = new java.util.ArrayList<>();
+                    rows.forEach(r -> list.add(json(r)));
+                    return list;
+                });
+    }
+
+    public static Future<java.util.Optional<io.vertx.core.json.JsonObject>> byId(SqlClient sql, UUID id) {
+        return sql.preparedQuery(SELECT + "WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? java.util.Optional.empty() : java.util.Optional.of(json(rows.iterator().next())));
+    }
+
+    private static io.vertx.core.json.JsonObject json(io.vertx.sqlclient.Row r) {
+        return new io.vertx.core.json.JsonObject().put("id", r.getUUID("id").toString())
+                .put("grantId", r.getUUID("grant_id").toString()).put("protocol", r.getString("protocol"))
+                .put("state", r.getString("state")).put("endReason", r.getString("end_reason")).put("node", r.getString("node"))
+                .put("startedAt", r.getOffsetDateTime("started_at").toInstant().toString())
+                .put("endedAt", r.getOffsetDateTime("ended_at") == null ? null : r.getOffsetDateTime("ended_at").toInstant().toString());
+    }
 }

@@ -4,7 +4,6 @@ import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
 import dev.portcullis.credentials.local.SshUserCertificate;
 import dev.portcullis.domain.Principal;
 import dev.portcullis.gateway.ssh.SshGateway;
-import dev.portcullis.gateway.ssh.SshGatewayOptions;
 import dev.portcullis.support.OpenSshTarget;
 import dev.portcullis.support.StandInBroker;
 import io.vertx.sqlclient.Row;
@@ -50,13 +49,10 @@ public final class SshBenchBroker {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
         StandInBroker broker = StandInBroker.start(dir.resolve("data"));
-        LocalSshCertificateAuthority ca = LocalSshCertificateAuthority.open(dir.resolve("data/ca"));
+        LocalSshCertificateAuthority ca = broker.harness.broker().certificateAuthority();
         OpenSshTarget target = OpenSshTarget.start(dir.resolve("data/ca/ssh_user_ca.pub"));
         OpenSshTarget jump = OpenSshTarget.start(dir.resolve("data/ca/ssh_user_ca.pub"));
-        SshGateway gateway = await(SshGateway.start(broker.vertx,
-                SshGatewayOptions.defaults(dir.resolve("data"), "bench").withListener("127.0.0.1", 0),
-                new SshGateway.Dependencies(broker.transactions, broker.verifier, ca, () -> broker.policy)));
-        broker.scheduler.addClosingHook(gateway.closingHook());
+        SshGateway gateway = broker.gateway();
 
         KeyPair key = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
         Path keyFile = dir.resolve("id");

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,12 +34,14 @@ public final class BrokerHarness implements AutoCloseable {
 
     private final Vertx vertx;
     private final Path dataDir;
+    private final Map<String, String> env;
     private Broker broker;
     private Api api;
 
-    private BrokerHarness(Vertx vertx, Path dataDir) {
+    private BrokerHarness(Vertx vertx, Path dataDir, Map<String, String> env) {
         this.vertx = vertx;
         this.dataDir = dataDir;
+        this.env = Map.copyOf(env);
     }
 
     public static BrokerHarness start() {
@@ -50,19 +53,26 @@ public final class BrokerHarness implements AutoCloseable {
     }
 
     public static BrokerHarness start(Path dataDir) {
-        BrokerHarness harness = new BrokerHarness(Vertx.vertx(), dataDir);
+        return start(dataDir, Map.of());
+    }
+
+    /** {@code env} overrides configuration as PORTCULLIS_* environment variables would. */
+    public static BrokerHarness start(Path dataDir, Map<String, String> env) {
+        BrokerHarness harness = new BrokerHarness(Vertx.vertx(), dataDir, env);
         harness.boot();
         return harness;
     }
 
-    public static PortcullisConfig config(Path dataDir) {
-        return ConfigLoader.load(null, Map.of("PORTCULLIS_API_PORT", "0",
-                        "PORTCULLIS_LEDGER_JSON_LINES", dataDir.resolve("ledger.jsonl").toString()))
-                .withDataDir(dataDir);
+    /** API and SSH gateway on free loopback ports, ledger lines in the data directory, then {@code env}. */
+    public static PortcullisConfig config(Path dataDir, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of("PORTCULLIS_API_PORT", "0", "PORTCULLIS_SSH_PORT", "0",
+                "PORTCULLIS_SSH_HOST", "127.0.0.1", "PORTCULLIS_LEDGER_JSON_LINES", dataDir.resolve("ledger.jsonl").toString()));
+        all.putAll(env);
+        return ConfigLoader.load(null, all).withDataDir(dataDir);
     }
 
     private void boot() {
-        broker = await(Broker.start(vertx, config(dataDir)).toCompletionStage().toCompletableFuture());
+        broker = await(Broker.start(vertx, config(dataDir, env)).toCompletionStage().toCompletableFuture());
         api = new Api("http://127.0.0.1:" + broker.apiPort() + "/api/v1", adminToken());
     }
 

@@ -1,13 +1,12 @@
 package dev.portcullis.support;
 
+import dev.portcullis.Broker;
 import dev.portcullis.access.AccessEvents;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestSpec;
 import dev.portcullis.access.RequestView;
 import dev.portcullis.access.RequestWorkflow;
-import dev.portcullis.config.ConfigLoader;
-import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.domain.AccessRequest;
 import dev.portcullis.domain.Decision;
 import dev.portcullis.domain.Grant;
@@ -16,14 +15,12 @@ import dev.portcullis.domain.PrincipalKind;
 import dev.portcullis.domain.Protocol;
 import dev.portcullis.domain.Role;
 import dev.portcullis.domain.Target;
-import dev.portcullis.integrity.Digests;
 import dev.portcullis.integrity.LedgerChain;
-import dev.portcullis.integrity.Signatures;
-import dev.portcullis.integrity.SigningKey;
 import dev.portcullis.policy.Policy;
-import dev.portcullis.policy.PolicyParser;
 import dev.portcullis.sessions.WindowScheduler;
+import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.Principals;
 import dev.portcullis.store.Ledger;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
@@ -31,8 +28,8 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,9 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in for the whole-broker test harness that is still being written: the broker core (embedded
- * PostgreSQL, ledger, request workflow, grant verifier, window scheduler) wired in-process, with blocking
- * helpers for tests to set up principals, targets and grants. Replace with the broker harness once it lands.
+ * The whole broker (see {@link BrokerHarness}: embedded PostgreSQL, API, SSH gateway, window timers) with a
+ * policy of its own for the gateway tests, plus blocking helpers to set up principals, targets and grants
+ * through the broker's own workflow.
  */
 public final class StandInBroker implements AutoCloseable {
 
@@ -69,10 +66,10 @@ public final class StandInBroker implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    public final BrokerHarness harness;
     public final Vertx vertx;
     public final Database database;
     public final Transactions transactions;
-    public final SigningKey key;
     public final GrantVerifier verifier;
     public final WindowScheduler scheduler;
     public final RequestWorkflow workflow;
@@ -82,29 +79,36 @@ public final class StandInBroker implements AutoCloseable {
     public final Principal approver;
     private final AtomicInteger tickets = new AtomicInteger();
 
-    private StandInBroker(Vertx vertx, Database database, Policy policy) {
-        this.vertx = vertx;
-        this.database = database;
-        this.policy = policy;
-        Clock clock = Clock.systemUTC();
-        this.transactions = new Transactions(database.pool(), clock, entry -> {
-        });
-        this.key = SigningKey.generate();
-        this.verifier = new GrantVerifier(database.pool(), transactions, Signatures.of(key), clock);
-        this.scheduler = new WindowScheduler(vertx, transactions, verifier);
-        this.workflow = new RequestWorkflow(transactions, key, () -> policy, scheduler);
-        this.directory = new Directory(transactions);
-        await(scheduler.start());
-        this.admin = await(directory.bootstrap()).principal();
+    private StandInBroker(BrokerHarness harness) {
+        this.harness = harness;
+        Broker broker = harness.broker();
+        this.vertx = harness.vertx();
+        this.database = broker.database();
+        this.transactions = broker.transactions();
+        this.verifier = broker.verifier();
+        this.scheduler = broker.scheduler();
+        this.workflow = broker.workflow();
+        this.directory = broker.directory();
+        this.policy = broker.policy();
+        this.admin = await(Principals.byName(database.pool(), "admin")).orElseThrow();
         this.approver = await(directory.register(admin, new Directory.PrincipalSpec("approver", PrincipalKind.HUMAN,
                 Set.of(Role.APPROVER), Set.of("customer-admins"), List.of()))).principal();
     }
 
     public static StandInBroker start(Path dataDir) {
-        Vertx vertx = Vertx.vertx();
-        PortcullisConfig config = ConfigLoader.load(null, Map.of("PORTCULLIS_LEDGER_JSON_LINES", "off")).withDataDir(dataDir);
-        Database database = await(Database.open(vertx, config));
-        return new StandInBroker(vertx, database, PolicyParser.parse(POLICY, Digests::ofCanonical));
+        try {
+            Files.createDirectories(dataDir);
+            Path policyFile = dataDir.resolveSibling("gateway-test-policy.yaml");
+            Files.writeString(policyFile, POLICY);
+            return new StandInBroker(BrokerHarness.start(dataDir, Map.of("PORTCULLIS_POLICIES", policyFile.toString(),
+                    "PORTCULLIS_LEDGER_JSON_LINES", "off")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public SshGateway gateway() {
+        return harness.broker().sshGateway();
     }
 
     public Principal vendor(String name, String... sshKeys) {
@@ -174,8 +178,6 @@ public final class StandInBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.stop();
-        database.close();
-        await(vertx.close());
+        harness.close();
     }
 }

@@ -11,6 +11,7 @@ import dev.portcullis.domain.SshScope;
 import dev.portcullis.domain.Target;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.PolicyRule;
+import dev.portcullis.store.Grants;
 import dev.portcullis.store.LedgerEvent;
 import dev.portcullis.store.Requests;
 import dev.portcullis.store.Sessions;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
 
 /**
  * The session row and its ledger entries: opened (with the certificate it was issued) in one transaction
- * that also re-counts the grant's sessions under the ledger lock — so two vendors racing for the last
+ * that also re-counts the grant's sessions under the grant's row lock — so two vendors racing for the last
  * session cannot both get it — and ended with the recording's digest and byte counts.
  */
 final class SessionRecords {
@@ -75,7 +76,8 @@ final class SessionRecords {
     }
 
     Future<Opened> open(Grant grant, Target target, Principal executor, String unixUser, Action action, boolean recordInput) {
-        return transactions.run(tx -> Sessions.countForGrant(tx.sql(), grant.id()).compose(used -> {
+        return transactions.run(tx -> Grants.lock(tx.sql(), grant.id())
+                .compose(locked -> Sessions.countForGrant(tx.sql(), grant.id())).compose(used -> {
             if (used >= grant.maxSessions()) {
                 return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
             }

@@ -41,12 +41,9 @@ final class GatewayFixture {
     private GatewayFixture() throws Exception {
         dir = Files.createTempDirectory("portcullis-gw-test-");
         broker = StandInBroker.start(dir.resolve("data"));
-        ca = LocalSshCertificateAuthority.open(dir.resolve("data/ca"));
+        ca = broker.harness.broker().certificateAuthority();
         sshd = OpenSshTarget.start(dir.resolve("data/ca/ssh_user_ca.pub"));
-        SshGatewayOptions options = SshGatewayOptions.defaults(dir.resolve("data"), "test-node").withListener("127.0.0.1", 0);
-        gateway = await(SshGateway.start(broker.vertx, options,
-                new SshGateway.Dependencies(broker.transactions, broker.verifier, ca, () -> broker.policy)));
-        broker.scheduler.addClosingHook(gateway.closingHook());
+        gateway = broker.gateway();
         broker.vertx.eventBus().<JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
             synchronized (lifecycle) {
                 lifecycle.add(m.body());
@@ -65,7 +62,6 @@ final class GatewayFixture {
 
     private void stop() {
         try {
-            await(gateway.close());
             sshd.close();
             broker.close();
         } catch (Exception ignored) {
