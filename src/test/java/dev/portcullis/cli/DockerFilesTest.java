@@ -33,8 +33,10 @@ class DockerFilesTest {
         assertThat(config.database().password()).isEqualTo(env.get("PORTCULLIS_DATABASE_PASSWORD"));
         assertThat(config.node()).isEqualTo("portcullis-1");
         assertThat(config.api().host()).isEqualTo("0.0.0.0");
-        String published = compose.path("services").path("portcullis").path("ports").get(0).asText();
-        assertThat(published).endsWith(":" + config.api().port());
+        JsonNode ports = compose.path("services").path("portcullis").path("ports");
+        assertThat(ports.get(0).asText()).endsWith(":" + config.api().port());
+        assertThat(ports.get(1).asText()).endsWith(":" + config.ssh().port());
+        assertThat(config.ssh().host()).isEqualTo("0.0.0.0");
         // The database URL names the Compose service and the database it creates.
         JsonNode postgres = compose.path("services").path("postgres").path("environment");
         assertThat(config.database().url()).contains("//postgres:5432/" + postgres.path("POSTGRES_DB").asText());
@@ -47,6 +49,6 @@ class DockerFilesTest {
         PortcullisConfig config = ConfigLoader.load(Path.of("docker/portcullis.yaml"), Map.of());
         assertThat(dockerfile).contains("COPY config/policies.yaml " + config.policies());
         assertThat(dockerfile).contains("VOLUME " + config.dataDir());
-        assertThat(dockerfile).contains("EXPOSE " + config.api().port());
+        assertThat(dockerfile).contains("EXPOSE " + config.api().port() + " " + config.ssh().port());
     }
 }
