@@ -1,7 +1,10 @@
 package dev.portcullis.gateway.ssh;
 
 import dev.portcullis.domain.Grant;
+import dev.portcullis.support.Api;
 import dev.portcullis.support.VendorSsh;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,22 +84,37 @@ class SshGatewayCutTest {
     }
 
     @Test
-    void auditorTerminatesOneSession() throws Exception {
+    void auditorTerminatesOneSessionThroughTheApi() throws Exception {
         GatewayFixture.Vendor vendor = fx.vendor(fx.unique("vendor"));
         String target = fx.target("test");
         Grant grant = fx.grant(vendor, target, GatewayFixture.shellAsRoot());
         VendorSsh.Running running = vendor.ssh().start(target, List.of(), "sleep 60", null);
         UUID session = fx.awaitLive(grant);
+        Api api = fx.broker.harness.api();
+        String auditor = fx.unique("auditor");
+        Api.Answer registered = api.post("/principals", api.adminToken(), new JsonObject().put("name", auditor)
+                .put("kind", "human").put("roles", new JsonArray().add("auditor")));
+        String token = registered.json().getString("token");
+        assertThat(api.get("/sessions?state=LIVE", token).array().stream()
+                .anyMatch(s -> session.toString().equals(((JsonObject) s).getString("id")))).isTrue();
 
-        boolean terminated = StandInBrokerAwait.await(fx.gateway.terminate(session, "auditor-7"));
+        Api.Answer terminated = api.post("/sessions/" + session + "/terminate", token, null);
         VendorSsh.Run run = running.await(Duration.ofSeconds(20));
 
-        assertThat(terminated).isTrue();
-        assertThat(run.stderr()).contains("portcullis: session cut: terminated by auditor-7");
+        assertThat(terminated.status()).as(terminated.toString()).isEqualTo(200);
+        assertThat(terminated.json().getString("endReason")).isEqualTo("terminated");
+        assertThat(run.stderr()).contains("portcullis: session cut: terminated by " + auditor);
         Row row = fx.broker.session(session).orElseThrow();
         assertThat(row.getString("end_reason")).isEqualTo("terminated");
         assertThat(fx.broker.ledger("session:" + session)).anyMatch(e -> "session.ended".equals(e.type())
-                && "auditor-7".equals(e.actor()));
-        assertThat(StandInBrokerAwait.await(fx.gateway.terminate(session, "auditor-7"))).isFalse();
+                && auditor.equals(e.actor()));
+        assertThat(api.post("/sessions/" + session + "/terminate", token, null).status()).isEqualTo(404);
+        assertThat(api.post("/sessions/" + session + "/terminate", vendorToken(api, vendor), null).status()).isEqualTo(403);
+    }
+
+    /** A token for the vendor's principal, issued through the admin API. */
+    private static String vendorToken(Api api, GatewayFixture.Vendor vendor) {
+        return api.post("/principals/" + vendor.principal().name() + "/tokens", api.adminToken(),
+                new JsonObject().put("label", "test")).json().getString("token");
     }
 }
