@@ -80,7 +80,7 @@ public final class SshBenchBroker {
         Map<String, long[]> cuts = new java.util.concurrent.ConcurrentHashMap<>();
         broker.vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
             if ("CUT".equals(m.body().getString("state"))) {
-                long at = System.currentTimeMillis();
+                long at = Instant.parse(m.body().getString("at")).toEpochMilli();
                 cuts.compute(m.body().getString("grant"), (g, c) -> c == null ? new long[]{1, at} : new long[]{c[0] + 1, Math.max(c[1], at)});
             }
         });

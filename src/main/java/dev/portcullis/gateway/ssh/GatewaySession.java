@@ -492,7 +492,8 @@ final class GatewaySession {
             g = grant;
         }
         JsonObject event = new JsonObject().put("session", String.valueOf(sessionId)).put("grant", String.valueOf(g == null ? null : g.id()))
-                .put("protocol", "ssh").put("state", state).put("login", front.getUsername());
+                .put("protocol", "ssh").put("state", state).put("login", front.getUsername())
+                .put("at", Instant.now().toString());
         if (reason != null) {
             event.put("reason", reason);
         }
