@@ -106,14 +106,19 @@ echo "   $live sessions live after ${setup}s; window ends in $(( (NOT_AFTER - $(
 wait "${pids[@]}" 2>/dev/null || true
 clients_gone=$(date +%s%3N)
 pids=()
-read -r _ cut last_cut <<<"$(ask "cut $CUT_TARGET")"
-read -r _ ended last_ended <<<"$(ask "ended $CUT_TARGET")"
+# The broker learns of its cuts over the event bus and writes session ends in batches: ask until all are in.
+for ((tries = 0; tries < 300; tries++)); do
+    read -r _ cut last_cut <<<"$(ask "cut $CUT_TARGET")"
+    read -r _ ended last_ended <<<"$(ask "ended $CUT_TARGET")"
+    ((cut >= SESSIONS && ended >= SESSIONS)) && break
+    sleep 0.1
+done
 cut_message=$(grep -c "session cut: the grant's window has closed" "$WORK/cut.err" || true)
 printf '   heap used %d MiB (idle broker %d MiB), RSS %d MiB (idle broker %d MiB)\n' \
     $((heap / 1048576)) $((baseline_heap / 1048576)) $((rss / 1048576)) $((baseline_rss / 1048576))
 printf '   window end → last vendor disconnected by the gateway: %d ms (%d cut); → last client process exited: %d ms\n' \
     $((last_cut - NOT_AFTER)) "$cut" $((clients_gone - NOT_AFTER))
-printf '   window end → last session row ended: %d ms (%d rows ended when asked; %d clients printed the cut message)\n' \
+printf '   window end → last session row ended (ledgered): %d ms (%d rows; %d clients printed the cut message)\n' \
     $((last_ended - NOT_AFTER)) "$ended" "$cut_message"
 
 echo "== ratios"

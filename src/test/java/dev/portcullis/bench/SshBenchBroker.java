@@ -116,7 +116,8 @@ public final class SshBenchBroker {
                             + "(extract(epoch FROM max(s.ended_at)) * 1000)::bigint AS last FROM sessions s "
                             + "JOIN grants g ON g.id = s.grant_id JOIN targets t ON t.id = g.target_id "
                             + "WHERE t.name = $1 AND s.state = 'ENDED'").execute(Tuple.of(cmd[1]))).iterator().next();
-                    reply("ended " + row.getLong("n") + " " + row.getLong("last"));
+                    Long last = row.getLong("last");
+                    reply("ended " + row.getLong("n") + " " + (last == null ? 0 : last));
                 }
                 case "quit" -> {
                     await(gateway.close());

@@ -229,7 +229,7 @@ final class GatewaySession {
 
     private AsciicastRecorder record(UUID sessionId, GatewayChannel channel, Principal who, String user, boolean recordInput)
             throws IOException {
-        PtyRequest pty = channel.pty();
+        PtyRequest pty = channel == null ? null : channel.pty();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TERM", pty == null ? "dumb" : pty.term());
         env.put("SHELL", "/bin/sh");
