@@ -234,7 +234,10 @@ final class GatewaySession {
         env.put("TERM", pty == null ? "dumb" : pty.term());
         env.put("SHELL", "/bin/sh");
         String address = SshGateway.liveAddress(sessionId);
-        return AsciicastRecorder.create(server.recording(sessionId), pty == null ? 80 : pty.columns(), pty == null ? 24 : pty.rows(),
+        // A client without a terminal of its own (ssh -tt from a script) asks for a 0x0 one; players need a size.
+        int columns = pty == null || pty.columns() <= 0 ? 80 : pty.columns();
+        int rows = pty == null || pty.rows() <= 0 ? 24 : pty.rows();
+        return AsciicastRecorder.create(server.recording(sessionId), columns, rows,
                 Instant.now().getEpochSecond(), "portcullis session " + sessionId + ": " + who.name() + " as " + user
                         + " on " + target().name(), env, recordInput, line -> server.vertx().eventBus().publish(address, line));
     }
