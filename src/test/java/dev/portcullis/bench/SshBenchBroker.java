@@ -76,7 +76,7 @@ public final class SshBenchBroker {
         Map<String, long[]> cuts = new java.util.concurrent.ConcurrentHashMap<>();
         broker.vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(SshGateway.SESSIONS_ADDRESS, m -> {
             if ("CUT".equals(m.body().getString("state"))) {
-                long at = System.currentTimeMillis();
+                long at = Instant.parse(m.body().getString("at")).toEpochMilli();
                 cuts.compute(m.body().getString("grant"), (g, c) -> c == null ? new long[]{1, at} : new long[]{c[0] + 1, Math.max(c[1], at)});
             }
         });
@@ -112,7 +112,8 @@ public final class SshBenchBroker {
                             + "(extract(epoch FROM max(s.ended_at)) * 1000)::bigint AS last FROM sessions s "
                             + "JOIN grants g ON g.id = s.grant_id JOIN targets t ON t.id = g.target_id "
                             + "WHERE t.name = $1 AND s.state = 'ENDED'").execute(Tuple.of(cmd[1]))).iterator().next();
-                    reply("ended " + row.getLong("n") + " " + row.getLong("last"));
+                    Long last = row.getLong("last");
+                    reply("ended " + row.getLong("n") + " " + (last == null ? 0 : last));
                 }
                 case "quit" -> {
                     await(gateway.close());

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * Writes one session as an asciicast v2 file (a JSON header line, then one {@code [time, code, data]} line
- * per chunk: {@code o} output, {@code i} input, {@code r} resize) and hands every line to a live consumer
+ * per chunk: {@code o} output, {@code i} input, {@code r} resize, {@code m} marker) and hands every line to a live consumer
  * (the event bus). The SHA-256 of the file is computed as it is written, so it is known the moment the
  * session ends.
  *
@@ -106,6 +106,11 @@ final class AsciicastRecorder {
     synchronized void resize(int columns, int rows, long atNanos) {
         byte[] size = (columns + "x" + rows).getBytes(StandardCharsets.US_ASCII);
         event("r", new JsonText(), size, 0, size.length, atNanos);
+    }
+
+    synchronized void mark(String label, long atNanos) {
+        byte[] text = label.getBytes(StandardCharsets.UTF_8);
+        event("m", new JsonText(), text, 0, text.length, atNanos);
     }
 
     /** Flushes what UTF-8 held back, closes the file and answers its digest; later calls answer the same. */

@@ -2,7 +2,7 @@ package dev.portcullis.gateway.ssh;
 
 import dev.portcullis.domain.Action;
 
-/** What a vendor asked a session channel to do: a shell, one command, or a subsystem such as sftp. */
+/** What a vendor asked a channel to do: a shell, one command, a subsystem such as sftp, or a port forward. */
 sealed interface ChannelRequest {
 
     Action action(String unixUser);
@@ -16,6 +16,13 @@ sealed interface ChannelRequest {
     record Exec(String command) implements ChannelRequest {
         public Action action(String unixUser) {
             return new Action.SshExec(unixUser, command);
+        }
+    }
+
+    /** A local port forward ({@code direct-tcpip}) to {@code host:port} as seen from the target. */
+    record Forward(String host, int port) implements ChannelRequest {
+        public Action action(String unixUser) {
+            return new Action.SshForward(unixUser, host, port);
         }
     }
 

@@ -16,7 +16,6 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
-import org.apache.sshd.server.forward.DirectTcpipFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,8 +94,9 @@ final class GatewayServer implements SshGateway {
         s.setKeyboardInteractiveAuthenticator(null);
         s.setGSSAuthenticator(null);
         s.setHostBasedAuthenticator(null);
-        s.setChannelFactories(List.of(GatewayChannel.FACTORY, DirectTcpipFactory.INSTANCE));
-        // Port forwarding would be opened from the broker itself, not from the target: refused, always.
+        s.setChannelFactories(List.of(GatewayChannel.FACTORY, ForwardChannel.FACTORY));
+        // Local forwards go through ForwardChannel, from the target. Remote forwards (-R) would listen on the
+        // broker itself, and agent and X11 forwarding would lend the vendor's agent or display: all refused.
         s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         s.setAgentFactory(null);
         CoreModuleProperties.WINDOW_SIZE.set(s, options.windowSize());

@@ -229,12 +229,15 @@ final class GatewaySession {
 
     private AsciicastRecorder record(UUID sessionId, GatewayChannel channel, Principal who, String user, boolean recordInput)
             throws IOException {
-        PtyRequest pty = channel.pty();
+        PtyRequest pty = channel == null ? null : channel.pty();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TERM", pty == null ? "dumb" : pty.term());
         env.put("SHELL", "/bin/sh");
         String address = SshGateway.liveAddress(sessionId);
-        return AsciicastRecorder.create(server.recording(sessionId), pty == null ? 80 : pty.columns(), pty == null ? 24 : pty.rows(),
+        // A client without a terminal of its own (ssh -tt from a script) asks for a 0x0 one; players need a size.
+        int columns = pty == null || pty.columns() <= 0 ? 80 : pty.columns();
+        int rows = pty == null || pty.rows() <= 0 ? 24 : pty.rows();
+        return AsciicastRecorder.create(server.recording(sessionId), columns, rows,
                 Instant.now().getEpochSecond(), "portcullis session " + sessionId + ": " + who.name() + " as " + user
                         + " on " + target().name(), env, recordInput, line -> server.vertx().eventBus().publish(address, line));
     }
@@ -492,7 +495,8 @@ final class GatewaySession {
             g = grant;
         }
         JsonObject event = new JsonObject().put("session", String.valueOf(sessionId)).put("grant", String.valueOf(g == null ? null : g.id()))
-                .put("protocol", "ssh").put("state", state).put("login", front.getUsername());
+                .put("protocol", "ssh").put("state", state).put("login", front.getUsername())
+                .put("at", Instant.now().toString());
         if (reason != null) {
             event.put("reason", reason);
         }

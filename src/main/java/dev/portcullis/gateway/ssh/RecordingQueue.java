@@ -58,6 +58,12 @@ final class RecordingQueue {
         submit(0, () -> recorder.resize(columns, rows, at), null);
     }
 
+    /** A marker ({@code m} event) in the recording: something happened that has no terminal output. */
+    void mark(String label) {
+        long at = System.nanoTime();
+        submit(0, () -> recorder.mark(label, at), null);
+    }
+
     /** Completes once everything queued before it is written and the file is closed. */
     Future<AsciicastRecorder.Summary> finish() {
         Promise<AsciicastRecorder.Summary> done = Promise.promise();

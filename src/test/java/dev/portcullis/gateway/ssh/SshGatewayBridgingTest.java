@@ -88,6 +88,22 @@ class SshGatewayBridgingTest {
     }
 
     @Test
+    void portForwardAllowedByTheScopeIsOpenedFromTheTarget() throws Exception {
+        GatewayFixture.Vendor vendor = fx.vendor(fx.unique("vendor"));
+        String target = fx.target("test");
+        Grant grant = fx.grant(vendor, target, Map.of("principals", List.of("root"), "interactive", true, "forwarding", true));
+
+        // ssh -W: the vendor's stdio is connected to 127.0.0.1:<sshd port> as seen from the target — its own sshd.
+        VendorSsh.Run run = vendor.ssh().run(target, List.of("-W", "127.0.0.1:" + fx.sshd.port()), null,
+                "SSH-2.0-PortcullisForwardTest\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(run.stdout()).as(run.toString()).startsWith("SSH-2.0-OpenSSH");
+        UsedSession.awaitEnded(fx, grant);
+        assertThat(Files.readAllLines(fx.gateway.recording(fx.onlySession(grant))))
+                .anyMatch(l -> l.endsWith(", \"m\", \"portcullis: forwarding to 127.0.0.1:" + fx.sshd.port() + "\"]"));
+    }
+
+    @Test
     void sixtyFourMebibytesArriveIntactInBothDirections() throws Exception {
         GatewayFixture.Vendor vendor = fx.vendor(fx.unique("vendor"));
         String target = fx.target("quiet");

@@ -2,8 +2,6 @@ package dev.portcullis.gateway.ssh;
 
 import dev.portcullis.domain.Grant;
 
-import java.time.Duration;
-
 /** Waits, by the gateway's own lifecycle events, until a grant's session has been ended and recorded. */
 final class UsedSession {
 
@@ -13,6 +11,4 @@ final class UsedSession {
     static void awaitEnded(GatewayFixture fx, Grant grant) throws InterruptedException {
         fx.awaitLifecycle(e -> "ENDED".equals(e.getString("state")) && grant.id().toString().equals(e.getString("grant")));
     }
-
-    static final Duration ONE_SECOND = Duration.ofSeconds(1);
 }
