@@ -64,6 +64,10 @@ final class GatewayFixture {
         try {
             sshd.close();
             broker.close();
+            // PostgreSQL's data, recordings and the bulk-transfer payload: hundreds of MiB per run.
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         } catch (Exception ignored) {
             // the JVM is exiting
         }
