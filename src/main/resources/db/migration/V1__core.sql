@@ -165,25 +165,26 @@ CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger FOR EACH STATEMENT E
 
 -- Any change to a grant, the request behind it or its sessions tells every broker node to drop its
 -- cached verification of that grant — including a change made behind the API's back, straight in SQL.
--- payload: <grant id>:<executor id>:<target id>, the key under which nodes cache verifications.
-CREATE FUNCTION notify_grant(g grants) RETURNS void LANGUAGE sql AS $$
-    SELECT pg_notify('portcullis_grant_changed', g.id || ':' || g.executor_id || ':' || g.target_id);
+-- payload: <table>:<grant id>:<executor id>:<target id> — what changed, and the key under which nodes
+-- cache verifications of that grant.
+CREATE FUNCTION notify_grant(source text, g grants) RETURNS void LANGUAGE sql AS $$
+    SELECT pg_notify('portcullis_grant_changed', source || ':' || g.id || ':' || g.executor_id || ':' || g.target_id);
 $$;
 CREATE FUNCTION grant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM notify_grant(NEW);
+    PERFORM notify_grant(TG_TABLE_NAME, NEW);
     RETURN NEW;
 END;
 $$;
 CREATE FUNCTION request_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM notify_grant(g) FROM grants g WHERE g.request_id = NEW.id;
+    PERFORM notify_grant(TG_TABLE_NAME, g) FROM grants g WHERE g.request_id = NEW.id;
     RETURN NEW;
 END;
 $$;
 CREATE FUNCTION session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM notify_grant(g) FROM grants g WHERE g.id = NEW.grant_id;
+    PERFORM notify_grant(TG_TABLE_NAME, g) FROM grants g WHERE g.id = NEW.grant_id;
     RETURN NEW;
 END;
 $$;

@@ -250,13 +250,13 @@ public final class GrantVerifier {
         cache.clear();
     }
 
-    /** Handles a {@code portcullis_grant_changed} payload {@code "<grant>:<executor>:<target>"}. */
+    /** Handles a {@code portcullis_grant_changed} payload {@code "<table>:<grant>:<executor>:<target>"}. */
     public void onGrantChanged(String payload) {
         String[] parts = payload.split(":");
-        if (parts.length == 3) {
-            invalidate(UUID.fromString(parts[1]), UUID.fromString(parts[2]));
-        } else {
-            invalidateAll();
+        try {
+            invalidate(UUID.fromString(parts[2]), UUID.fromString(parts[3]));
+        } catch (RuntimeException malformed) {
+            invalidateAll(); // when in doubt, forget everything: the next check reloads from the database
         }
     }
 }

@@ -442,7 +442,8 @@ public final class RequestWorkflow {
             return refused(actor, "grant:" + grantId,
                     Problem.forbidden("forbidden_role", "only an approver or an admin may revoke a grant"));
         }
-        return transactions.run(tx -> Grants.byId(tx.sql(), grantId).compose(found -> {
+        // Lock the row first: the window timer may be activating this grant at this very moment.
+        return transactions.run(tx -> Grants.lock(tx.sql(), grantId).compose(locked -> Grants.byId(tx.sql(), grantId)).compose(found -> {
                     Grant g = found.orElseThrow(() -> Problem.notFound("grant " + grantId));
                     if (!g.state().isOpen()) {
                         throw Problem.conflict("grant_not_open", "grant is already " + g.state());

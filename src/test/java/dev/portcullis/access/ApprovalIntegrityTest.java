@@ -53,7 +53,7 @@ class ApprovalIntegrityTest extends BrokerTestBase {
 
         // A superuser widens the approved request in SQL. The database tells every node to drop its cached check.
         BrokerHarness.Awaiting invalidated = broker.expect(Broker.GRANT_CHANGED_ADDRESS,
-                event -> event.getString("payload").startsWith(grantId));
+                event -> event.getString("payload").startsWith("access_requests:" + grantId));
         broker.sql("UPDATE access_requests SET scope = '{\"ssh\":{\"principals\":[\"root\"],\"interactive\":true,\"exec\":[],\"forwarding\":true,\"subsystems\":[]}}' WHERE id = $1",
                 UUID.fromString(filed.getString("id")));
         invalidated.get(Duration.ofSeconds(10));
@@ -65,10 +65,12 @@ class ApprovalIntegrityTest extends BrokerTestBase {
 
     @Test
     void aGrantRowWidenedInSqlFailsItsSignature() {
-        JsonObject filed = cast.file("vendor2", Fixtures.request("CHG-12", "vendor2", "app-staging", "config", Duration.ZERO, Duration.ofHours(1)));
+        // A window that opens later: no activation runs meanwhile, and the signature is checked before the window.
+        JsonObject filed = cast.file("vendor2", Fixtures.request("CHG-12", "vendor2", "app-staging", "config", Duration.ofHours(1), Duration.ofHours(1)));
         String grantId = cast.decide("alice", filed, "approve").json().getJsonObject("grant").getString("id");
+        assertThat(refusal(broker.verify("vendor2", "app-staging", new Action.SshShell("postgres")))).isEqualTo(RefusalReason.NOT_YET_ACTIVE);
         BrokerHarness.Awaiting invalidated = broker.expect(Broker.GRANT_CHANGED_ADDRESS,
-                event -> event.getString("payload").startsWith(grantId));
+                event -> event.getString("payload").startsWith("grants:" + grantId));
 
         broker.sql("UPDATE grants SET not_after = not_after + interval '30 days' WHERE id = $1", UUID.fromString(grantId));
         invalidated.get(Duration.ofSeconds(10));

@@ -28,7 +28,7 @@ class GrantVerifierTest extends BrokerTestBase {
         UUID grant = UUID.fromString(cast.decide("alice", filed, "approve").json().getJsonObject("grant").getString("id"));
         assertThat(broker.verify("vendor", "web-prod", new Action.SshShell("postgres"))).isInstanceOf(Verdict.Allowed.class);
 
-        BrokerHarness.Awaiting counted = broker.expect(Broker.GRANT_CHANGED_ADDRESS, e -> e.getString("payload").startsWith(grant.toString()));
+        BrokerHarness.Awaiting counted = broker.expect(Broker.GRANT_CHANGED_ADDRESS, e -> e.getString("payload").startsWith("sessions:" + grant));
         BrokerHarness.await(Sessions.open(broker.broker().database().pool(), grant, "ssh", "test-node", Instant.now())
                 .toCompletionStage().toCompletableFuture());
         counted.get(Duration.ofSeconds(10));
