@@ -33,9 +33,10 @@ class ServeCommandIT {
     }
 
     private Running serve(Path dataDir) throws Exception {
-        Process process = new ProcessBuilder("./portcullis", "serve", "--data-dir", dataDir.toString(), "--port", "0")
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".stdout").toFile())
-                .start();
+        ProcessBuilder builder = new ProcessBuilder("./portcullis", "serve", "--data-dir", dataDir.toString(), "--port", "0")
+                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".stdout").toFile());
+        builder.environment().put("PORTCULLIS_SSH_PORT", "0"); // the default 2222 may be taken on a build machine
+        Process process = builder.start();
         List<String> log = new ArrayList<>();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
