@@ -235,9 +235,7 @@ public final class RequestWorkflow {
     }
 
     private static AccessRequest withDigest(AccessRequest r) {
-        return new AccessRequest(r.id(), r.ticket(), r.requesterId(), r.executorId(), r.targetId(), r.scope(), r.environment(),
-                r.changeClass(), r.window(), r.maxSessions(), r.expectedOutcome(), r.rollbackPlan(), r.emergency(), r.state(),
-                r.stateReason(), Statements.digest(r), r.policyVersion(), r.policyRule(), r.createdAt());
+        return r.withDigest(Statements.digest(r));
     }
 
     // ---- amending and withdrawing --------------------------------------------------------------------
@@ -363,9 +361,7 @@ public final class RequestWorkflow {
             }
             Approval unsigned = new Approval(UUID.randomUUID(), r.id(), actor.id(), actor.name(), decision, r.digest(),
                     comment == null ? "" : comment, tx.now(), key.keyId(), "");
-            Approval approval = new Approval(unsigned.id(), unsigned.requestId(), unsigned.approverId(), unsigned.approverName(),
-                    unsigned.decision(), unsigned.requestDigest(), unsigned.comment(), unsigned.decidedAt(), unsigned.keyId(),
-                    key.sign(Statements.approval(unsigned, current.version())));
+            Approval approval = unsigned.signed(key.sign(Statements.approval(unsigned, current.version())));
             Map<String, Object> payload = new LinkedHashMap<>();
             payload.put("approval", approval.id().toString());
             payload.put("decision", decision.wire());
@@ -420,10 +416,7 @@ public final class RequestWorkflow {
         Grant unsigned = new Grant(UUID.randomUUID(), r.id(), r.digest(), r.executorId(), r.targetId(), r.scope(), r.window(),
                 r.maxSessions(), "break-glass".equals(basis), current.version(), basis, tx.now(), key.keyId(), "",
                 GrantState.SCHEDULED, null, null);
-        Grant grant = new Grant(unsigned.id(), unsigned.requestId(), unsigned.requestDigest(), unsigned.executorId(),
-                unsigned.targetId(), unsigned.scope(), unsigned.window(), unsigned.maxSessions(), unsigned.breakGlass(),
-                unsigned.policyVersion(), unsigned.basis(), unsigned.issuedAt(), unsigned.keyId(),
-                key.sign(Statements.grant(unsigned)), unsigned.state(), null, null);
+        Grant grant = unsigned.signed(key.sign(Statements.grant(unsigned)));
         Map<String, Object> payload = new LinkedHashMap<>(Statements.grant(grant));
         payload.put("signature", grant.signature());
         return Requests.decide(tx.sql(), r.id(), RequestState.APPROVED, "approved (" + basis + ")", tx.now())

@@ -36,12 +36,4 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
     public PortcullisConfig withApiPort(int port) {
         return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger);
     }
-
-    public PortcullisConfig withDatabase(Database db) {
-        return new PortcullisConfig(dataDir, node, api, ssh, db, policies, ledger);
-    }
-
-    public PortcullisConfig withLedger(Ledger l) {
-        return new PortcullisConfig(dataDir, node, api, ssh, database, policies, l);
-    }
 }

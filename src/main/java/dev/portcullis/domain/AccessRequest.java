@@ -14,9 +14,9 @@ public record AccessRequest(UUID id, String ticket, UUID requesterId, UUID execu
                             RequestState state, String stateReason, String digest, String policyVersion,
                             String policyRule, Instant createdAt) {
 
-    public AccessRequest withState(RequestState newState, String reason) {
+    public AccessRequest withDigest(String newDigest) {
         return new AccessRequest(id, ticket, requesterId, executorId, targetId, scope, environment, changeClass,
-                window, maxSessions, expectedOutcome, rollbackPlan, emergency, newState, reason, digest,
+                window, maxSessions, expectedOutcome, rollbackPlan, emergency, state, stateReason, newDigest,
                 policyVersion, policyRule, createdAt);
     }
 }

@@ -11,4 +11,14 @@ public record Grant(UUID id, UUID requestId, String requestDigest, UUID executor
                     Window window, int maxSessions, boolean breakGlass, String policyVersion, String basis,
                     Instant issuedAt, String keyId, String signature, GrantState state, String closeReason,
                     Instant closedAt) {
+
+    public Grant signed(String newSignature) {
+        return new Grant(id, requestId, requestDigest, executorId, targetId, scope, window, maxSessions, breakGlass,
+                policyVersion, basis, issuedAt, keyId, newSignature, state, closeReason, closedAt);
+    }
+
+    public Grant withState(GrantState newState, String newCloseReason) {
+        return new Grant(id, requestId, requestDigest, executorId, targetId, scope, window, maxSessions, breakGlass,
+                policyVersion, basis, issuedAt, keyId, signature, newState, newCloseReason, closedAt);
+    }
 }

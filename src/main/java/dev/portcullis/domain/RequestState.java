@@ -2,9 +2,5 @@ package dev.portcullis.domain;
 
 /** PENDING ──quorum──▶ APPROVED; PENDING ──▶ DENIED | WITHDRAWN | LAPSED. Only PENDING moves. */
 public enum RequestState {
-    PENDING, APPROVED, DENIED, WITHDRAWN, LAPSED;
-
-    public boolean isFinal() {
-        return this != PENDING;
-    }
+    PENDING, APPROVED, DENIED, WITHDRAWN, LAPSED
 }

@@ -111,8 +111,7 @@ public final class WindowScheduler implements AccessEvents {
 
     private void activate(Grant grant) {
         move(grant, GrantState.SCHEDULED, GrantState.ACTIVE, null, "grant.activated").onSuccess(moved -> {
-            Grant active = withState(grant, GrantState.ACTIVE);
-            arm(active);
+            arm(grant.withState(GrantState.ACTIVE, grant.closeReason()));
         });
     }
 
@@ -121,7 +120,7 @@ public final class WindowScheduler implements AccessEvents {
                 .onSuccess(moved -> {
                     verifier.invalidate(grant.executorId(), grant.targetId());
                     if (moved) {
-                        close(withState(grant, GrantState.CLOSING), FIRST_RETRY);
+                        close(grant.withState(GrantState.CLOSING, "window_closed"), FIRST_RETRY);
                     }
                 });
     }
@@ -232,11 +231,5 @@ public final class WindowScheduler implements AccessEvents {
     private void publish(Grant grant, GrantState state, String reason) {
         vertx.eventBus().publish(TRANSITIONS, new JsonObject().put("grant", grant.id().toString())
                 .put("request", grant.requestId().toString()).put("state", state.name()).put("reason", reason));
-    }
-
-    private static Grant withState(Grant g, GrantState state) {
-        return new Grant(g.id(), g.requestId(), g.requestDigest(), g.executorId(), g.targetId(), g.scope(), g.window(),
-                g.maxSessions(), g.breakGlass(), g.policyVersion(), g.basis(), g.issuedAt(), g.keyId(), g.signature(), state,
-                state == GrantState.CLOSING && g.closeReason() == null ? "window_closed" : g.closeReason(), g.closedAt());
     }
 }

@@ -86,11 +86,6 @@ public final class Principals {
                 .execute(Tuple.of(UUID.randomUUID(), principalId, tokenHash, label, at.atOffset(ZoneOffset.UTC)));
     }
 
-    public static Future<Integer> setDisabled(SqlClient sql, UUID id, boolean disabled) {
-        return sql.preparedQuery("UPDATE principals SET disabled = $2 WHERE id = $1").execute(Tuple.of(id, disabled))
-                .map(RowSet::rowCount);
-    }
-
     private static Optional<Principal> first(RowSet<Row> rows) {
         return rows.size() == 0 ? Optional.empty() : Optional.of(principal(rows.iterator().next()));
     }
