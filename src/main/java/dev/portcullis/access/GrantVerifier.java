@@ -228,7 +228,8 @@ public final class GrantVerifier {
         return Targets.byName(pool, name).onSuccess(t -> t.ifPresent(found -> targets.put(name, found)));
     }
 
-    private Future<Void> recordRefusal(Attempt attempt, Verdict.Refused refused) {
+    /** Ledgers a refusal as {@code access.refused}; for refusals a gateway decides itself (e.g. the session count at open). */
+    public Future<Void> recordRefusal(Attempt attempt, Verdict.Refused refused) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("reason", refused.reason().code());
         payload.put("message", refused.message());

@@ -9,7 +9,7 @@ import io.vertx.core.Future;
 import java.util.Map;
 
 /** Role checks that refuse with a ledger entry, because a refusal is evidence too. */
-final class Roles {
+public final class Roles {
 
     private Roles() {
     }
@@ -25,7 +25,7 @@ final class Roles {
      * The single exit for failures of a public operation: a {@link Problem} (a refusal) is recorded in its
      * own transaction — the operation's own rolled back — and then answered; other failures pass through.
      */
-    static <T> Future<T> refused(Transactions transactions, Principal actor, String subject, Throwable failure) {
+    public static <T> Future<T> refused(Transactions transactions, Principal actor, String subject, Throwable failure) {
         if (!(failure instanceof Problem problem)) {
             return Future.failedFuture(failure);
         }

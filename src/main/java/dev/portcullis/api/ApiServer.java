@@ -39,8 +39,8 @@ public final class ApiServer {
     }
 
     public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {
-        String document = vertx.fileSystem().readFileBlocking("openapi.yaml").toString();
-        return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+        return vertx.fileSystem().readFile("openapi.yaml").compose(file -> OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+            String document = file.toString();
             RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
             builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
             builder.rootHandler(new Authentication(deps.transactions().pool()));
@@ -63,7 +63,7 @@ public final class ApiServer {
             return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                             .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
                     .requestHandler(root).listen();
-        }).map(ApiServer::new);
+        })).map(ApiServer::new);
     }
 
     public int port() {

@@ -4,6 +4,7 @@ import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.Problem;
 import dev.portcullis.access.RequestSpec;
+import dev.portcullis.access.Roles;
 import dev.portcullis.access.Verdict;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.Decision;
@@ -116,10 +117,7 @@ final class Operations {
         }
         Problem problem = Problem.forbidden("forbidden_role", "this needs one of the roles "
                 + java.util.Arrays.stream(roles).map(Role::wire).toList());
-        return deps.transactions().record(new dev.portcullis.store.LedgerEvent("refused", p.name(),
-                        "api:" + ctx.request().method() + " " + ctx.request().path(),
-                        Map.of("code", problem.code(), "message", problem.getMessage())))
-                .transform(done -> Future.failedFuture(problem));
+        return Roles.refused(deps.transactions(), p, "api:" + ctx.request().method() + " " + ctx.request().path(), problem);
     }
 
     // ---- principals and targets ------------------------------------------------------------------------

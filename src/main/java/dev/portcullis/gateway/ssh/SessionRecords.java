@@ -1,5 +1,7 @@
 package dev.portcullis.gateway.ssh;
 
+import dev.portcullis.access.Verdict;
+import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.credentials.local.CertificateExtension;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
 import dev.portcullis.credentials.local.SshUserCertificate;
@@ -54,14 +56,17 @@ final class SessionRecords {
     static final int MAX_ENDS_PER_TRANSACTION = 256;
 
     private final Transactions transactions;
+    private final GrantVerifier verifier;
     private final Queue<PendingEnd> pendingEnds = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final LocalSshCertificateAuthority ca;
     private final Supplier<Policy> policy;
     private final String node;
 
-    SessionRecords(Transactions transactions, LocalSshCertificateAuthority ca, Supplier<Policy> policy, String node) {
+    SessionRecords(Transactions transactions, GrantVerifier verifier, LocalSshCertificateAuthority ca, Supplier<Policy> policy,
+                   String node) {
         this.transactions = transactions;
+        this.verifier = verifier;
         this.ca = ca;
         this.policy = policy;
         this.node = node;
@@ -107,14 +112,10 @@ final class SessionRecords {
             });
         })).recover(failure -> {
             if (failure instanceof Exhausted exhausted) {
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("reason", RefusalReason.SESSIONS_EXHAUSTED.code());
-                payload.put("message", exhausted.getMessage());
-                payload.put("target", target.name());
-                payload.put("action", action.describe());
-                payload.put("grant", grant.id().toString());
-                return transactions.record(new LedgerEvent("access.refused", executor.name(), "grant:" + grant.id(), payload))
-                        .compose(done -> Future.failedFuture(new Refusal("portcullis: refused: " + exhausted.getMessage())));
+                Verdict.Refused refused = new Verdict.Refused(RefusalReason.SESSIONS_EXHAUSTED,
+                        exhausted.used + " of " + exhausted.max + " used", grant.id());
+                return verifier.recordRefusal(new GrantVerifier.Attempt(executor, target.name(), action, grant.id(), true), refused)
+                        .compose(done -> Future.failedFuture(new Refusal("portcullis: refused: " + refused.message())));
             }
             return Future.failedFuture(failure);
         });
@@ -194,9 +195,15 @@ final class SessionRecords {
         return granted;
     }
 
+    /** Aborts the opening transaction when the grant's sessions are used up. */
     private static final class Exhausted extends RuntimeException {
+        final int used;
+        final int max;
+
         Exhausted(int used, int max) {
-            super(RefusalReason.SESSIONS_EXHAUSTED.message() + ": " + used + " of " + max + " used", null, false, false);
+            super("sessions used up", null, false, false);
+            this.used = used;
+            this.max = max;
         }
     }
 }
