@@ -96,19 +96,18 @@ public final class Broker {
                 .recover(failure -> Future.succeededFuture());
     }
 
+    /** What start-up reads from the data directory and the configuration before the database is opened. */
+    private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca) {
+    }
+
     public static Future<Broker> start(Vertx vertx, PortcullisConfig config) {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(config.dataDir());
             Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
-            return new Object[]{SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
-                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca"))};
-        }).compose(loaded -> {
-            SigningKey key = (SigningKey) loaded[0];
-            Policy policy = (Policy) loaded[1];
-            LocalSshCertificateAuthority ca = (LocalSshCertificateAuthority) loaded[2];
-            return Database.open(vertx, config).compose(db -> wire(vertx, config, db, key, policy, ca)
-                    .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure))));
-        });
+            return new Loaded(SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
+                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")));
+        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded.key(), loaded.policy(), loaded.ca())
+                .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure)))));
     }
 
     private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy,
@@ -152,17 +151,17 @@ public final class Broker {
                 .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler))
                 .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, ca)).map(api -> new Object[]{api, ssh}))
-                .map(started2 -> {
-                    ApiServer api = (ApiServer) started2[0];
-                    SshGateway ssh = (SshGateway) started2[1];
-                    long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
-                            t -> checkpoint(transactions, key));
-                    LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
-                            config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
-                    return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
-                            checkpoints, policy, directory, ca, ssh);
-                })
+                                ssh, ca))
+                        .recover(failure -> ssh == null ? Future.failedFuture(failure)
+                                : ssh.close().transform(closed -> Future.failedFuture(failure)))
+                        .map(api -> {
+                            long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
+                                    t -> checkpoint(transactions, key));
+                            LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
+                                    config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
+                            return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
+                                    checkpoints, policy, directory, ca, ssh);
+                        }))
                 .onFailure(failure -> {
                     scheduler.stop();
                     subscriber.close();

@@ -3,7 +3,6 @@ package dev.portcullis.access;
 import dev.portcullis.domain.AccessRequest;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.Grant;
-import dev.portcullis.domain.GrantState;
 import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.domain.Target;
