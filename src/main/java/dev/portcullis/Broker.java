@@ -5,7 +5,13 @@ import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.api.ApiServer;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.credentials.CredentialBroker;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.credentials.vault.VaultMeter;
+import dev.portcullis.revocation.DatabaseCredentials;
+import dev.portcullis.revocation.LeaseReconciler;
+import dev.portcullis.revocation.LeaseRevocation;
+import dev.portcullis.revocation.RevocationMeter;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.gateway.ssh.SshGatewayOptions;
 import dev.portcullis.integrity.Digests;
@@ -35,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -65,11 +72,12 @@ public final class Broker {
     private final Directory directory;
     private final LocalSshCertificateAuthority certificateAuthority;
     private final SshGateway sshGateway;
+    private final Credentials credentials;
 
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
                    ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
                    SigningKey key, long checkpointTimer, Policy policy, Directory directory,
-                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway) {
+                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway, Credentials credentials) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -86,6 +94,30 @@ public final class Broker {
         this.directory = directory;
         this.certificateAuthority = certificateAuthority;
         this.sshGateway = sshGateway;
+        this.credentials = credentials;
+    }
+
+    /**
+     * Where session credentials come from, and the lease revocation job: registered as a closing hook (a grant is
+     * CLOSED only when its leases are confirmed revoked) and run at start-up and periodically as the reconciler.
+     */
+    public record Credentials(CredentialBroker broker, DatabaseCredentials database, LeaseReconciler reconciler) {
+
+        static Credentials wire(Vertx vertx, PortcullisConfig config, Transactions transactions, LocalSshCertificateAuthority ca,
+                                WindowScheduler scheduler, Clock clock) {
+            CredentialBroker broker = CredentialBroker.fromConfig(vertx, config.credentials(), ca, VaultMeter.NONE, clock);
+            LeaseRevocation revocation = new LeaseRevocation(vertx, transactions, broker, RevocationMeter.NONE, config.node());
+            LeaseReconciler reconciler = new LeaseReconciler(vertx, revocation,
+                    Duration.ofSeconds(config.credentials().vault().reconcileSeconds()));
+            scheduler.addClosingHook(reconciler);
+            LOG.info("credentials from the {} broker", broker.issuer());
+            return new Credentials(broker, new DatabaseCredentials(transactions, broker), reconciler);
+        }
+
+        Future<Void> stop() {
+            reconciler.stop();
+            return broker.close();
+        }
     }
 
     /** Signs the ledger head if it moved since the last checkpoint; a failure only delays the next one. */
@@ -125,6 +157,7 @@ public final class Broker {
         WindowScheduler scheduler = new WindowScheduler(vertx, transactions, verifier);
         RequestWorkflow workflow = new RequestWorkflow(transactions, key, () -> policy, scheduler);
         Directory directory = new Directory(transactions);
+        Credentials credentials = Credentials.wire(vertx, config, transactions, ca, scheduler, clock);
 
         // Every node drops its cached grant checks when any node (or anyone in SQL) changes a grant.
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
@@ -148,7 +181,8 @@ public final class Broker {
                 .compose(v -> directory.bootstrap())
                 .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
                 .compose(v -> scheduler.start())
-                .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler))
+                .onSuccess(v -> credentials.reconciler().start())
+                .compose(v -> startSshGateway(vertx, config, transactions, verifier, credentials.broker(), policy, scheduler))
                 .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
                                 ssh, ca))
@@ -160,24 +194,25 @@ public final class Broker {
                             LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                                     config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
                             return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
-                                    checkpoints, policy, directory, ca, ssh);
+                                    checkpoints, policy, directory, ca, ssh, credentials);
                         }))
                 .onFailure(failure -> {
                     scheduler.stop();
+                    credentials.stop();
                     subscriber.close();
                 });
     }
 
     /** The SSH front door, when enabled; it cuts a closing grant's live sessions on this node. */
     private static Future<SshGateway> startSshGateway(Vertx vertx, PortcullisConfig config, Transactions transactions,
-                                                      GrantVerifier verifier, LocalSshCertificateAuthority ca, Policy policy,
+                                                      GrantVerifier verifier, CredentialBroker credentials, Policy policy,
                                                       WindowScheduler scheduler) {
         if (!config.ssh().enabled()) {
             return Future.succeededFuture(null);
         }
         SshGatewayOptions options = SshGatewayOptions.defaults(config.dataDir(), config.node())
                 .withListener(config.ssh().host(), config.ssh().port());
-        return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, ca, () -> policy))
+        return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, credentials, () -> policy))
                 .onSuccess(gateway -> {
                     scheduler.addClosingHook(gateway.closingHook());
                     LOG.info("SSH gateway listening on {}:{} (host key {})", config.ssh().host(), gateway.port(),
@@ -222,6 +257,10 @@ public final class Broker {
     /** The SSH gateway, or null when {@code ssh.enabled} is false. */
     public SshGateway sshGateway() {
         return sshGateway;
+    }
+
+    public Credentials credentials() {
+        return credentials;
     }
 
     public LocalSshCertificateAuthority certificateAuthority() {
@@ -271,9 +310,11 @@ public final class Broker {
     /** Stops serving, disarms timers and closes the database (stopping the embedded PostgreSQL). */
     public Future<Void> stop() {
         scheduler.stop();
+        credentials.reconciler().stop();
         vertx.cancelTimer(checkpointTimer);
         Future<Void> ssh = sshGateway == null ? Future.succeededFuture() : sshGateway.close();
         return ssh.eventually(api::close)
+                .eventually(credentials::stop)
                 .eventually(() -> checkpoint(transactions, key))
                 .eventually(() -> subscriber.close())
                 .eventually(() -> database.closeAsync(vertx))

@@ -154,7 +154,39 @@ public final class ConfigLoader {
                 new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
                         db.path("password").asText(), pool, embeddedPort),
                 t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines,
-                range(t.path("ledger").path("checkpointSeconds").asInt(), 1, 86400, "ledger.checkpointSeconds")));
+                range(t.path("ledger").path("checkpointSeconds").asInt(), 1, 86400, "ledger.checkpointSeconds")),
+                credentials(t.path("credentials")));
+    }
+
+    private static PortcullisConfig.Credentials credentials(JsonNode c) {
+        String broker = c.path("broker").asText();
+        if (!broker.equals("local") && !broker.equals("vault")) {
+            throw new ConfigException("credentials.broker must be local or vault, got '" + broker + "'");
+        }
+        JsonNode v = c.path("vault");
+        String auth = v.path("auth").asText();
+        if (!auth.equals("approle") && !auth.equals("token")) {
+            throw new ConfigException("credentials.vault.auth must be approle or token, got '" + auth + "'");
+        }
+        PortcullisConfig.Vault vault = new PortcullisConfig.Vault(v.path("address").asText().trim(), auth,
+                v.path("roleId").asText(), v.path("secretId").asText(), v.path("secretIdFile").asText(), v.path("tokenFile").asText(),
+                v.path("caFile").asText(), range(v.path("openTimeoutSeconds").asInt(), 1, 300, "credentials.vault.openTimeoutSeconds"),
+                range(v.path("readTimeoutSeconds").asInt(), 1, 300, "credentials.vault.readTimeoutSeconds"),
+                range(v.path("workerPoolSize").asInt(), 1, 256, "credentials.vault.workerPoolSize"),
+                v.path("sshMount").asText(), v.path("sshRole").asText(),
+                range(v.path("reconcileSeconds").asInt(), 1, 86400, "credentials.vault.reconcileSeconds"));
+        if (broker.equals("vault")) {
+            if (!vault.address().startsWith("http://") && !vault.address().startsWith("https://")) {
+                throw new ConfigException("credentials.vault.address must be an http(s) URL when credentials.broker is vault");
+            }
+            if (auth.equals("approle") && (vault.roleId().isBlank() || vault.secretId().isBlank() == vault.secretIdFile().isBlank())) {
+                throw new ConfigException("credentials.vault.auth approle needs roleId and exactly one of secretId, secretIdFile");
+            }
+            if (vault.sshMount().isBlank() || vault.sshRole().isBlank()) {
+                throw new ConfigException("credentials.vault.sshMount and sshRole must not be empty");
+            }
+        }
+        return new PortcullisConfig.Credentials(broker, vault);
     }
 
     private static int range(int value, int min, int max, String key) {

@@ -6,7 +6,8 @@ import java.nio.file.Path;
  * The broker's configuration: immutable, typed, validated once at start-up. Defaults and their
  * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
  */
-public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger) {
+public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger,
+                               Credentials credentials) {
 
     public record Api(String host, int port, int maxBodyBytes) {
     }
@@ -29,11 +30,32 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
     public record Ledger(String jsonLines, int checkpointSeconds) {
     }
 
+    /**
+     * Where session credentials come from: {@code local} (the built-in SSH CA) or {@code vault}. Secrets
+     * (secretId) are never printed: see {@link Vault#toString()}.
+     */
+    public record Credentials(String broker, Vault vault) {
+        public boolean usesVault() {
+            return "vault".equals(broker);
+        }
+    }
+
+    /** How the broker reaches and authenticates to Vault; see {@code credentials.vault} in portcullis.yaml. */
+    public record Vault(String address, String auth, String roleId, String secretId, String secretIdFile, String tokenFile,
+                        String caFile, int openTimeoutSeconds, int readTimeoutSeconds, int workerPoolSize,
+                        String sshMount, String sshRole, int reconcileSeconds) {
+        @Override
+        public String toString() {
+            return "Vault[" + address + ", auth " + auth + ", roleId " + (roleId.isBlank() ? "-" : "set") + "]";
+        }
+    }
+
     public PortcullisConfig withDataDir(Path dir) {
-        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger);
+        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger, credentials);
     }
 
     public PortcullisConfig withApiPort(int port) {
-        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger);
+        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger,
+                credentials);
     }
 }

@@ -58,7 +58,7 @@ final class GatewayServer implements SshGateway {
         this.vertx = vertx;
         this.options = options;
         this.dependencies = dependencies;
-        this.records = new SessionRecords(dependencies.transactions(), dependencies.verifier(), dependencies.certificateAuthority(),
+        this.records = new SessionRecords(dependencies.transactions(), dependencies.verifier(), dependencies.credentials(),
                 dependencies.policy(), options.node());
         this.connector = new UpstreamConnector(vertx, options);
         this.hostKeyLine = PublicKeyEntry.toString(hostKey);

@@ -3,7 +3,9 @@ package dev.portcullis.gateway.ssh;
 import dev.portcullis.access.Verdict;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.credentials.local.CertificateExtension;
-import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.credentials.CredentialBroker;
+import dev.portcullis.credentials.CredentialUnavailable;
+import dev.portcullis.credentials.SshCertificateRequest;
 import dev.portcullis.credentials.local.SshUserCertificate;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.Grant;
@@ -23,6 +25,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -39,14 +43,14 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The session row and its ledger entries: opened (with the certificate it was issued) in one transaction
- * that also re-counts the grant's sessions under the grant's row lock — so two vendors racing for the last
- * session cannot both get it — and ended with the recording's digest and byte counts.
+ * The session row and its ledger entries: opened under the grant's row lock, which also re-counts the grant's
+ * sessions — so two vendors racing for the last session cannot both get it — then certified by the credential
+ * broker and ledgered with the certificate it was issued; ended with the recording's digest and byte counts.
  */
 final class SessionRecords {
 
     /** A session row just opened, and the credential minted for it. */
-    record Opened(UUID id, KeyPair key, SshUserCertificate certificate) {
+    record Opened(UUID id, KeyPair key, SshUserCertificate certificate, String issuer) {
         KeyPair identity() {
             return certificate.asIdentity(key.getPrivate());
         }
@@ -59,15 +63,17 @@ final class SessionRecords {
     private final GrantVerifier verifier;
     private final Queue<PendingEnd> pendingEnds = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
-    private final LocalSshCertificateAuthority ca;
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRecords.class);
+
+    private final CredentialBroker credentials;
     private final Supplier<Policy> policy;
     private final String node;
 
-    SessionRecords(Transactions transactions, GrantVerifier verifier, LocalSshCertificateAuthority ca, Supplier<Policy> policy,
+    SessionRecords(Transactions transactions, GrantVerifier verifier, CredentialBroker credentials, Supplier<Policy> policy,
                    String node) {
         this.transactions = transactions;
         this.verifier = verifier;
-        this.ca = ca;
+        this.credentials = credentials;
         this.policy = policy;
         this.node = node;
     }
@@ -80,36 +86,20 @@ final class SessionRecords {
                 .orElse(true));
     }
 
+    /**
+     * Opens the session in three steps so that no Vault call runs while the grant's row is locked: (1) under the
+     * lock, re-count the grant's sessions and insert the row; (2) get the ephemeral key certified, valid until
+     * the window's end at the latest; (3) ledger {@code session.started} with the certificate's serial and issuer.
+     * If no certificate can be had the row is ended {@code refused}, the reason ledgered, and the vendor told in
+     * one line — no credential-less attempt is ever made upstream.
+     */
     Future<Opened> open(Grant grant, Target target, Principal executor, String unixUser, Action action, boolean recordInput) {
         return transactions.run(tx -> Grants.lock(tx.sql(), grant.id())
                 .compose(locked -> Sessions.countForGrant(tx.sql(), grant.id())).compose(used -> {
             if (used >= grant.maxSessions()) {
                 return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
             }
-            return Sessions.open(tx.sql(), grant.id(), "ssh", node, tx.now()).compose(id -> {
-                Opened opened;
-                try {
-                    KeyPair key = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-                    SshUserCertificate cert = ca.certify(key.getPublic(), List.of(unixUser),
-                            "portcullis session " + id + " grant " + grant.id() + " for " + executor.name(),
-                            grant.window().notAfter(), extensions((SshScope) grant.scope()));
-                    opened = new Opened(id, key, cert);
-                } catch (GeneralSecurityException | RuntimeException e) {
-                    return Future.failedFuture(e);
-                }
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("protocol", "ssh");
-                payload.put("grant", grant.id().toString());
-                payload.put("requestDigest", grant.requestDigest());
-                payload.put("target", target.name());
-                payload.put("unixUser", unixUser);
-                payload.put("action", action.describe());
-                payload.put("node", node);
-                payload.put("certificateSerial", opened.certificate().serialText());
-                payload.put("certificateValidBefore", opened.certificate().validBefore().toString());
-                payload.put("recordInput", recordInput);
-                return tx.record(new LedgerEvent("session.started", executor.name(), "session:" + id, payload)).map(opened);
-            });
+            return Sessions.open(tx.sql(), grant.id(), "ssh", node, tx.now());
         })).recover(failure -> {
             if (failure instanceof Exhausted exhausted) {
                 Verdict.Refused refused = new Verdict.Refused(RefusalReason.SESSIONS_EXHAUSTED,
@@ -118,7 +108,69 @@ final class SessionRecords {
                         .compose(done -> Future.failedFuture(new Refusal("portcullis: refused: " + refused.message())));
             }
             return Future.failedFuture(failure);
-        });
+        }).compose(id -> certify(id, grant, target, executor, unixUser)
+                .recover(failure -> refuse(id, grant, target, executor, action, failure))
+                .compose(opened -> started(opened, grant, target, executor, unixUser, action, recordInput)));
+    }
+
+    private Future<Opened> certify(UUID id, Grant grant, Target target, Principal executor, String unixUser) {
+        KeyPair key;
+        SshCertificateRequest request;
+        try {
+            key = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+            request = new SshCertificateRequest(key.getPublic(), unixUser,
+                    "portcullis session " + id + " grant " + grant.id() + " for " + executor.name(),
+                    grant.window().notAfter(), extensions((SshScope) grant.scope()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return credentials.certify(target, request).map(issued -> new Opened(id, key, issued.certificate(), issued.issuer()));
+    }
+
+    private Future<Opened> started(Opened opened, Grant grant, Target target, Principal executor, String unixUser, Action action,
+                                   boolean recordInput) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("protocol", "ssh");
+        payload.put("grant", grant.id().toString());
+        payload.put("requestDigest", grant.requestDigest());
+        payload.put("target", target.name());
+        payload.put("unixUser", unixUser);
+        payload.put("action", action.describe());
+        payload.put("node", node);
+        payload.put("certificateSerial", opened.certificate().serialText());
+        payload.put("certificateIssuer", opened.issuer());
+        payload.put("certificateValidBefore", opened.certificate().validBefore().toString());
+        payload.put("recordInput", recordInput);
+        return transactions.run(tx -> tx.record(new LedgerEvent("session.started", executor.name(), "session:" + opened.id(), payload)))
+                .map(opened)
+                .recover(failure -> transactions.run(tx -> Sessions.end(tx.sql(), opened.id(), "error", tx.now()))
+                        .transform(ended -> Future.failedFuture(failure)));
+    }
+
+    /** Ends the just-opened row {@code refused} and ledgers why; the vendor gets one line naming the reason. */
+    private Future<Opened> refuse(UUID id, Grant grant, Target target, Principal executor, Action action, Throwable failure) {
+        CredentialUnavailable unavailable = failure instanceof CredentialUnavailable u ? u
+                : new CredentialUnavailable("credential_error", "the certificate could not be issued");
+        if (!(failure instanceof CredentialUnavailable)) {
+            LOG.warn("session {}: certificate not issued", id, failure);
+        }
+        Map<String, Object> refusal = new LinkedHashMap<>();
+        refusal.put("reason", unavailable.code());
+        refusal.put("message", "credentials unavailable: " + unavailable.getMessage());
+        refusal.put("target", target.name());
+        refusal.put("action", action.describe());
+        refusal.put("grant", grant.id().toString());
+        refusal.put("session", id.toString());
+        Map<String, Object> ended = new LinkedHashMap<>();
+        ended.put("reason", "refused");
+        ended.put("grant", grant.id().toString());
+        ended.put("code", unavailable.code());
+        ended.put("detail", unavailable.getMessage());
+        return transactions.run(tx -> Sessions.end(tx.sql(), id, "refused", tx.now())
+                        .compose(v -> tx.record(new LedgerEvent("access.refused", executor.name(), "grant:" + grant.id(), refusal)))
+                        .compose(v -> tx.record(new LedgerEvent("session.ended", "broker", "session:" + id, ended))))
+                .transform(recorded -> Future.failedFuture(
+                        new Refusal("portcullis: refused: credentials unavailable: " + unavailable.getMessage())));
     }
 
     /**

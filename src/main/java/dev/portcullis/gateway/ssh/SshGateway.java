@@ -1,7 +1,7 @@
 package dev.portcullis.gateway.ssh;
 
 import dev.portcullis.access.GrantVerifier;
-import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.credentials.CredentialBroker;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.sessions.GrantClosingHook;
 import dev.portcullis.store.Transactions;
@@ -31,13 +31,13 @@ public interface SshGateway {
      */
     String SESSIONS_ADDRESS = "portcullis.sessions";
 
-    /** What the gateway needs from the rest of the broker. */
-    record Dependencies(Transactions transactions, GrantVerifier verifier, LocalSshCertificateAuthority certificateAuthority,
+    /** What the gateway needs from the rest of the broker; {@code credentials} certifies each session's key. */
+    record Dependencies(Transactions transactions, GrantVerifier verifier, CredentialBroker credentials,
                         Supplier<Policy> policy) {
         public Dependencies {
             Objects.requireNonNull(transactions, "transactions");
             Objects.requireNonNull(verifier, "verifier");
-            Objects.requireNonNull(certificateAuthority, "certificateAuthority");
+            Objects.requireNonNull(credentials, "credentials");
             Objects.requireNonNull(policy, "policy");
         }
     }
