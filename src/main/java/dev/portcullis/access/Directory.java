@@ -1,5 +1,6 @@
 package dev.portcullis.access;
 
+import dev.portcullis.credentials.TargetCredential;
 import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.PrincipalKind;
 import dev.portcullis.domain.Protocol;
@@ -118,6 +119,11 @@ public final class Directory {
                 validateEndpoint(spec);
             } catch (IllegalArgumentException e) {
                 return Future.failedFuture(Problem.unprocessable("invalid_endpoint", e.getMessage()));
+            }
+            try {
+                TargetCredential.parse(spec.credential());
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(Problem.unprocessable("invalid_credential", e.getMessage()));
             }
             return transactions.run(tx -> {
                 Target t = new Target(UUID.randomUUID(), spec.name(), spec.protocol(), spec.environment(), spec.tags(),
