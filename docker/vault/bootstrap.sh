@@ -27,7 +27,7 @@ enable ssh ssh
 vault read ssh/config/ca >/dev/null 2>&1 || vault write ssh/config/ca generate_signing_key=true key_type=ed25519 >/dev/null
 vault write ssh/roles/portcullis key_type=ca allow_user_certificates=true allowed_users='*' \
   allowed_extensions='permit-pty,permit-port-forwarding' default_extensions='' \
-  ttl=1h max_ttl=12h algorithm_signer=default >/dev/null
+  allow_user_key_ids=true ttl=1h max_ttl=12h algorithm_signer=default >/dev/null
 
 # Database: dynamic read-only roles in the demo PostgreSQL, dropped when their lease is revoked.
 enable database database

@@ -103,8 +103,9 @@ public final class WindowScheduler implements AccessEvents {
         switch (grant.state()) {
             case SCHEDULED -> at(grant.id(), grant.window().notBefore(), () -> activate(grant));
             case ACTIVE -> at(grant.id(), grant.window().notAfter(), () -> expire(grant));
-            case CLOSING -> close(grant, FIRST_RETRY);
-            case CLOSED, CLOSE_FAILED -> {
+            // A grant that failed to close before a restart is retried like one still closing: its leases may still live.
+            case CLOSING, CLOSE_FAILED -> close(grant, FIRST_RETRY);
+            case CLOSED -> {
             }
         }
     }

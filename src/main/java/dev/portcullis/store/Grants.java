@@ -65,9 +65,9 @@ public final class Grants {
                 .map(Grants::first);
     }
 
-    /** Grants whose timers must be armed: not yet active, active, or stuck closing. */
+    /** Grants whose timers must be armed: not yet active, active, stuck closing or failed to close (retried). */
     public static Future<List<Grant>> withPendingTransitions(SqlClient sql) {
-        return many(sql.query("SELECT " + COLUMNS + " FROM grants WHERE state IN ('SCHEDULED', 'ACTIVE', 'CLOSING')").execute());
+        return many(sql.query("SELECT " + COLUMNS + " FROM grants WHERE state IN ('SCHEDULED', 'ACTIVE', 'CLOSING', 'CLOSE_FAILED')").execute());
     }
 
     /** Every grant of the executor on the target that is not closed, newest window first. */
