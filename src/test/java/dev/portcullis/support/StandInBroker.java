@@ -96,12 +96,19 @@ public final class StandInBroker implements AutoCloseable {
     }
 
     public static StandInBroker start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /** As {@link #start(Path)}, with further configuration as PORTCULLIS_* environment variables. */
+    public static StandInBroker start(Path dataDir, Map<String, String> env) {
         try {
             Files.createDirectories(dataDir);
             Path policyFile = dataDir.resolveSibling("gateway-test-policy.yaml");
             Files.writeString(policyFile, POLICY);
-            return new StandInBroker(BrokerHarness.start(dataDir, Map.of("PORTCULLIS_POLICIES", policyFile.toString(),
-                    "PORTCULLIS_LEDGER_JSON_LINES", "off")));
+            Map<String, String> all = new java.util.HashMap<>(Map.of("PORTCULLIS_POLICIES", policyFile.toString(),
+                    "PORTCULLIS_LEDGER_JSON_LINES", "off"));
+            all.putAll(env);
+            return new StandInBroker(BrokerHarness.start(dataDir, all));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -118,8 +125,13 @@ public final class StandInBroker implements AutoCloseable {
 
     /** An SSH target whose host key is pinned; {@code environment} picks the policy rule (test or quiet). */
     public Target sshTarget(String name, String environment, String host, int port, String hostKeyLine) {
+        return sshTarget(name, environment, host, port, hostKeyLine, Map.of());
+    }
+
+    /** As above, with a {@code credential} block telling the credential broker where this target's credentials come from. */
+    public Target sshTarget(String name, String environment, String host, int port, String hostKeyLine, Map<String, Object> credential) {
         return await(directory.register(admin, new Directory.TargetSpec(name, Protocol.SSH, environment, Set.of(),
-                Map.of("host", host, "port", port, "hostKey", hostKeyLine), Map.of())));
+                Map.of("host", host, "port", port, "hostKey", hostKeyLine), credential)));
     }
 
     /** Files a request for {@code vendor} on {@code target} and approves it; answers the grant. */
