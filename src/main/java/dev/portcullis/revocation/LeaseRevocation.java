@@ -115,30 +115,35 @@ public final class LeaseRevocation {
     }
 
     private Future<Void> settle(Leases.Lease lease, int retry) {
-        return credentials.revoke(lease.leaseId())
-                .compose(v -> credentials.leaseAlive(lease.leaseId()))
-                .compose(alive -> {
-                    if (!alive) {
-                        return endConnections(lease).compose(ended -> confirmed(lease, ended));
-                    }
-                    if (retry < CONFIRM_PAUSES.size()) {
-                        LOG.warn("lease {} is still alive after Vault accepted its revocation; revoking again", lease.leaseId());
-                        return pause(CONFIRM_PAUSES.get(retry)).compose(v -> settle(lease, retry + 1));
-                    }
-                    return Future.failedFuture(new CredentialUnavailable("revoke_unconfirmed",
-                            "Vault accepted the revocation but still knows the lease"));
-                })
+        return terminateBlock(lease).compose(terminate -> (terminate == null ? Future.<Long>succeededFuture(null)
+                        : connections.oid(terminate, lease.username()))
+                .compose(oid -> credentials.revoke(lease.leaseId())
+                        .compose(v -> credentials.leaseAlive(lease.leaseId()))
+                        .compose(alive -> {
+                            if (!alive) {
+                                Future<Integer> ended = terminate == null ? Future.succeededFuture(0)
+                                        : connections.end(terminate, lease.username(), oid);
+                                return ended.compose(n -> confirmed(lease, n));
+                            }
+                            if (retry < CONFIRM_PAUSES.size()) {
+                                LOG.warn("lease {} is still alive after Vault accepted its revocation; revoking again", lease.leaseId());
+                                return pause(CONFIRM_PAUSES.get(retry)).compose(v -> settle(lease, retry + 1));
+                            }
+                            return Future.failedFuture(new CredentialUnavailable("revoke_unconfirmed",
+                                    "Vault accepted the revocation but still knows the lease"));
+                        })))
                 .recover(failure -> failed(lease, failure));
     }
 
-    private Future<Integer> endConnections(Leases.Lease lease) {
-        if (!"database".equals(lease.kind())) {
-            return Future.succeededFuture(0);
+    /** The target's instructions for ending a database role's connections, or null when there are none. */
+    private Future<TargetCredential.Terminate> terminateBlock(Leases.Lease lease) {
+        if (!"database".equals(lease.kind()) || lease.username() == null) {
+            return Future.succeededFuture(null);
         }
-        return Targets.byId(transactions.pool(), lease.targetId()).compose(target -> {
-            TargetCredential.Database db = target.flatMap(t -> TargetCredential.parse(t.credential()).database()).orElse(null);
-            return db == null ? Future.succeededFuture(0) : connections.end(db, lease.username());
-        });
+        return Targets.byId(transactions.pool(), lease.targetId()).map(target -> target
+                .flatMap(t -> TargetCredential.parse(t.credential()).database())
+                .flatMap(TargetCredential.Database::terminate)
+                .orElse(null));
     }
 
     private Future<Void> confirmed(Leases.Lease lease, int connectionsEnded) {

@@ -11,12 +11,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Ends a revoked database role's open connections. Vault's revocation drops the role, which stops new logins
  * but leaves sessions already logged in running; the target's {@code credential.database.terminate} block names
- * an administrative login (kept in KV v2) allowed to call {@code pg_terminate_backend} for them.
+ * an administrative login (kept in KV v2) allowed to call {@code pg_terminate_backend} for them. Once the role is
+ * dropped {@code pg_stat_activity} no longer shows its name, so the role's oid is read before the revocation and
+ * its sessions are found by oid afterwards.
  */
 final class RoleConnections {
 
@@ -28,29 +30,40 @@ final class RoleConnections {
         this.credentials = credentials;
     }
 
-    /** How many connections were ended; 0 when the target names no terminate block. */
-    Future<Integer> end(TargetCredential.Database database, String role) {
-        if (database.terminate().isEmpty() || role == null) {
-            return Future.succeededFuture(0);
-        }
-        TargetCredential.Terminate t = database.terminate().get();
-        return credentials.brokerSecret(t.kvMount(), t.kvPath()).compose(login -> terminate(t, login, role));
+    /** The role's oid while it still exists; null if it does not (or the database cannot be asked: the end step will say). */
+    Future<Long> oid(TargetCredential.Terminate t, String role) {
+        return withPool(t, pool -> pool.preparedQuery("SELECT oid::bigint AS oid FROM pg_roles WHERE rolname = $1").execute(Tuple.of(role))
+                .map(rows -> rows.size() == 0 ? (Long) null : rows.iterator().next().getLong("oid")))
+                .recover(failure -> Future.succeededFuture(null));
     }
 
-    private Future<Integer> terminate(TargetCredential.Terminate t, Map<String, String> login, String role) {
-        String user = login.get("username");
-        if (user == null) {
-            return Future.failedFuture(new CredentialUnavailable("credential_misconfigured",
-                    "the KV secret " + t.kvMount() + "/" + t.kvPath() + " has no username"));
-        }
-        PgConnectOptions options = new PgConnectOptions().setHost(t.host()).setPort(t.port()).setDatabase(t.database())
-                .setUser(user).setPassword(login.getOrDefault("password", ""));
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setConnectionTimeout(5)).connectingTo(options).using(vertx).build();
-        return pool.preparedQuery("SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE usename = $1")
-                .execute(Tuple.of(role))
-                .map(rows -> rows.iterator().next().getLong("n").intValue())
-                .recover(failure -> Future.failedFuture(new CredentialUnavailable("database_unreachable",
-                        "cannot end the connections of " + role + " on " + t.host() + ":" + t.port() + ": " + failure.getMessage())))
-                .eventually(pool::close);
+    /**
+     * Ends the sessions of the role with {@code oid}; without an oid (the role was already gone when asked), the
+     * sessions of every role that no longer exists — none of them should be running. Answers how many were ended.
+     */
+    Future<Integer> end(TargetCredential.Terminate t, String role, Long oid) {
+        String sql = oid != null
+                ? "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE usesysid = $1::bigint::oid"
+                : "SELECT count(pg_terminate_backend(a.pid)) AS n FROM pg_stat_activity a WHERE a.backend_type = 'client backend' "
+                + "AND a.usesysid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = a.usesysid) AND $1::bigint IS NULL";
+        return withPool(t, pool -> pool.preparedQuery(sql).execute(Tuple.of(oid))
+                .map(rows -> rows.iterator().next().getLong("n").intValue()))
+                .recover(failure -> Future.failedFuture(failure instanceof CredentialUnavailable ? failure
+                        : new CredentialUnavailable("database_unreachable",
+                        "cannot end the connections of " + role + " on " + t.host() + ":" + t.port() + ": " + failure.getMessage())));
+    }
+
+    private <T> Future<T> withPool(TargetCredential.Terminate t, Function<Pool, Future<T>> work) {
+        return credentials.brokerSecret(t.kvMount(), t.kvPath()).compose(login -> {
+            String user = login.get("username");
+            if (user == null) {
+                return Future.failedFuture(new CredentialUnavailable("credential_misconfigured",
+                        "the KV secret " + t.kvMount() + "/" + t.kvPath() + " has no username"));
+            }
+            PgConnectOptions options = new PgConnectOptions().setHost(t.host()).setPort(t.port()).setDatabase(t.database())
+                    .setUser(user).setPassword(login.getOrDefault("password", ""));
+            Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setConnectionTimeout(5)).connectingTo(options).using(vertx).build();
+            return work.apply(pool).eventually(pool::close);
+        });
     }
 }

@@ -6,7 +6,10 @@ import io.github.jopenlibs.vault.SslConfig;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
+import io.github.jopenlibs.vault.json.Json;
+import io.github.jopenlibs.vault.json.JsonValue;
 import io.github.jopenlibs.vault.response.AuthResponse;
+import io.github.jopenlibs.vault.response.VaultResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -16,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,16 +82,44 @@ public final class VaultClient {
         }
     }
 
-    /** Runs {@code operation} with a valid token; {@code op} names it for logs and meters. */
+    /**
+     * Runs {@code operation} with a valid token; {@code op} names it for logs and meters. An answer of 400 or more
+     * is a failure even where the driver returns it as a response (its logical read and write throw only for
+     * 412 and 5xx).
+     */
     public <T> Future<T> call(String op, Operation<T> operation) {
-        return clients().compose(c -> calls.run(op, () -> operation.run(c.v1(), c.kv2())).recover(failure -> {
+        return clients().compose(c -> calls.run(op, () -> checked(operation.run(c.v1(), c.kv2()))).recover(failure -> {
             if (isPermissionDenied(failure) && settings.auth().equals("approle")) {
                 // The token may have expired or been revoked behind our back: log in again, once.
                 invalidate(c);
-                return clients().compose(fresh -> calls.run(op, () -> operation.run(fresh.v1(), fresh.kv2())));
+                return clients().compose(fresh -> calls.run(op, () -> checked(operation.run(fresh.v1(), fresh.kv2()))));
             }
             return Future.failedFuture(failure);
         }));
+    }
+
+    private static <T> T checked(T result) throws VaultException {
+        if (result instanceof VaultResponse response && response.getRestResponse() != null) {
+            int status = response.getRestResponse().getStatus();
+            if (status >= 400) {
+                throw new VaultException("Vault answered HTTP " + status + ": " + errors(response), status);
+            }
+        }
+        return result;
+    }
+
+    /** Vault's {@code errors} list of an error answer (never a secret: error answers carry no data). */
+    static String errors(VaultResponse response) {
+        byte[] body = response.getRestResponse().getBody();
+        if (body == null || body.length == 0) {
+            return "(no body)";
+        }
+        try {
+            JsonValue errors = Json.parse(new String(body, StandardCharsets.UTF_8)).asObject().get("errors");
+            return errors == null ? "(no errors list)" : errors.toString();
+        } catch (RuntimeException e) {
+            return "(not JSON)";
+        }
     }
 
     private static boolean isPermissionDenied(Throwable failure) {

@@ -172,16 +172,16 @@ public final class VaultCredentialBroker implements CredentialBroker {
     public Future<Boolean> leaseAlive(String leaseId) {
         Map<String, Object> body = Map.of("lease_id", leaseId);
         return vault.call("lease_lookup", (v1, kv2) -> {
-            try {
-                v1.logical().write("sys/leases/lookup", body);
+            LogicalResponse answer = v1.logical().write("sys/leases/lookup", body);
+            int status = answer.getRestResponse().getStatus();
+            if (status == 200) {
                 return true;
-            } catch (VaultException e) {
-                // Vault's way of saying "no such lease": 400 {"errors":["invalid lease"]}. Anything else is not a confirmation.
-                if (e.getHttpStatusCode() == 400 && String.valueOf(e.getMessage()).contains("invalid lease")) {
-                    return false;
-                }
-                throw e;
             }
+            // Vault's way of saying "no such lease": 400 {"errors":["invalid lease"]}. Anything else is not a confirmation.
+            if (status == 400 && VaultClient.errors(answer).contains("invalid lease")) {
+                return false;
+            }
+            throw new VaultException("Vault answered the lease lookup with HTTP " + status, status);
         });
     }
 
