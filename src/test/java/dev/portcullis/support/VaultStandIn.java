@@ -82,7 +82,7 @@ public final class VaultStandIn implements AutoCloseable {
             env.put("PORTCULLIS_CREDENTIALS_VAULT_SECRET_ID_FILE", secretId.toString());
             env.put("PORTCULLIS_CREDENTIALS_VAULT_SSH_ROLE", SSH_ROLE);
             env.put("PORTCULLIS_CREDENTIALS_VAULT_OPEN_TIMEOUT_SECONDS", "2");
-            env.put("PORTCULLIS_CREDENTIALS_VAULT_READ_TIMEOUT_SECONDS", "3");
+            env.put("PORTCULLIS_CREDENTIALS_VAULT_READ_TIMEOUT_SECONDS", "5");
             return env;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -104,7 +104,7 @@ class VaultSshSessionTest {
 
     @Test
     void refusesSessionWhenVaultAnswersTooSlowly() throws Exception {
-        vault.vault.faults().delay(Duration.ofSeconds(8));
+        vault.vault.faults().delay(Duration.ofSeconds(12));
         assertRefusedWithoutReachingTheTarget(session(), "Vault did not answer", "vault_timeout");
     }
 
