@@ -25,6 +25,7 @@ public final class Faults {
     private volatile boolean lyingRevoke;
     private volatile boolean refusing;
     private volatile Duration delay = Duration.ZERO;
+    private volatile String delayPrefix = "";
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     Faults(Listener listener) {
@@ -51,10 +52,16 @@ public final class Faults {
 
     /** Every answer (health included) is held back this long; {@link Duration#ZERO} ends it. */
     public Faults delay(Duration d) {
+        return delay(d, "");
+    }
+
+    /** Answers for paths starting with {@code pathPrefix} are held back this long; replaces any earlier delay. */
+    public Faults delay(Duration d, String pathPrefix) {
         Objects.requireNonNull(d, "delay");
         if (d.isNegative()) {
             throw new IllegalArgumentException("negative delay " + d);
         }
+        delayPrefix = normalise(Objects.requireNonNull(pathPrefix, "pathPrefix"));
         delay = d;
         return this;
     }
@@ -122,8 +129,14 @@ public final class Faults {
         return lyingRevoke;
     }
 
-    Duration delay() {
-        return delay;
+    /** How long to hold back the answer to a request for {@code path} ({@code /v1/…}). */
+    Duration delayFor(String path) {
+        Duration d = delay;
+        return d.isZero() || normalise(path).startsWith(delayPrefix) ? d : Duration.ZERO;
+    }
+
+    boolean refusing() {
+        return refusing;
     }
 
     boolean failing(String path) {

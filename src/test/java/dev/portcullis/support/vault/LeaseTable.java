@@ -101,26 +101,30 @@ final class LeaseTable {
 
     /** As Vault revokes a token's leases with it. */
     void revokeAllOf(String tokenId) {
-        leases.values().stream().filter(l -> l.tokenId.equals(tokenId)).toList().forEach(this::revokeInBackground);
+        leases.values().stream().filter(l -> l.tokenId.equals(tokenId)).toList().forEach(this::revokeLater);
+    }
+
+    /** Revokes on the worker pool, after the caller has answered; failures are retried. */
+    void revokeLater(Lease lease) {
+        timers.at(Instant.now(), () -> revokeRetrying(lease));
     }
 
     private void expireIfDue(String id) {
         Lease lease = leases.get(id);
         if (lease != null && lease.expired(Instant.now())) {
-            revokeInBackground(lease);
+            revokeRetrying(lease);
         }
     }
 
-    void revokeInBackground(Lease lease) {
+    private void revokeRetrying(Lease lease) {
+        if (!leases.containsKey(lease.id)) {
+            return;
+        }
         try {
             revoke(lease);
         } catch (VaultError e) {
             LOG.warn("revoking {} failed, retrying in {}: {}", lease.id, RETRY, e.errors);
-            timers.at(Instant.now().plus(RETRY), () -> {
-                if (leases.containsKey(lease.id)) {
-                    revokeInBackground(lease);
-                }
-            });
+            timers.at(Instant.now().plus(RETRY), () -> revokeRetrying(lease));
         }
     }
 }

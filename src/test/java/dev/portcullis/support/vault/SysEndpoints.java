@@ -79,7 +79,7 @@ final class SysEndpoints {
                 if (sync) {
                     leases.revoke(lease);
                 } else {
-                    leases.revokeInBackground(lease);
+                    leases.revokeLater(lease);
                 }
             });
         }

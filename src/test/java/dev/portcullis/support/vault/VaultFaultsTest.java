@@ -127,7 +127,18 @@ class VaultFaultsTest {
                 .satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(HttpTimeoutException.class));
 
         vault.faults().delay(Duration.ZERO);
-        assertThat(driver(1).auth().lookupSelf().getPolicies()).contains("signer");
+        assertThat(driver(5).auth().lookupSelf().getPolicies()).contains("signer");
+    }
+
+    @Test
+    void aDelayForOnePrefixLeavesOtherPathsFast() throws Exception {
+        vault.faults().delay(Duration.ofSeconds(3), "ssh/");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest caKey = HttpRequest.newBuilder(URI.create(vault.baseUrl() + "/v1/ssh/public_key"))
+                .timeout(Duration.ofMillis(500)).build();
+
+        assertThatThrownBy(() -> client.send(caKey, HttpResponse.BodyHandlers.ofString())).isInstanceOf(HttpTimeoutException.class);
+        assertThat(driver(5).debug().health().getSealed()).isFalse();
     }
 
     @Test
@@ -160,7 +171,7 @@ class VaultFaultsTest {
         vault.faults().refuseConnections(false);
         assertThat(vault.port()).isEqualTo(port);
         assertThat(http.get("/v1/sys/health", null).status()).isEqualTo(200);
-        assertThat(driver(2).debug().health().getSealed()).isFalse();
+        assertThat(driver(5).debug().health().getSealed()).isFalse();
     }
 
     @Test

@@ -286,7 +286,7 @@ public final class VaultTestServer implements AutoCloseable {
     public void close() {
         timers.close();
         HttpServer server = http;
-        if (server != null) {
+        if (server != null && !faults.refusing()) {
             await(server.close(), "closing the Vault test server");
         }
         await(worker.close(), "closing the Vault test server's workers");
@@ -318,7 +318,7 @@ public final class VaultTestServer implements AutoCloseable {
                 return;
             }
             String body = read.result().toString();
-            Duration delay = faults.delay();
+            Duration delay = faults.delayFor(request.path());
             if (delay.isZero()) {
                 dispatch(request, body);
             } else {
