@@ -44,6 +44,33 @@ public record Policy(Map<String, Set<String>> rules) {
         return new Policy(Map.of());
     }
 
+    private static final java.util.regex.Pattern HCL_PATH = java.util.regex.Pattern.compile(
+            "path\\s+\"([^\"]+)\"\\s*\\{\\s*capabilities\\s*=\\s*\\[([^\\]]*)\\]\\s*}");
+
+    /**
+     * A policy as {@code vault policy write} reads it from HCL: {@code path "…" { capabilities = […] }}
+     * blocks and {@code #} comments. Anything else in the text (e.g. {@code allowed_parameters}) is refused.
+     */
+    public static Policy parseHcl(String hcl) {
+        String text = hcl.replaceAll("(?m)(#|//).*$", "");
+        java.util.regex.Matcher m = HCL_PATH.matcher(text);
+        Policy policy = empty();
+        int end = 0;
+        while (m.find()) {
+            if (!text.substring(end, m.start()).isBlank()) {
+                throw new IllegalArgumentException("not a path block: " + text.substring(end, m.start()).strip());
+            }
+            String[] capabilities = java.util.Arrays.stream(m.group(2).split(","))
+                    .map(c -> c.strip().replace("\"", "")).filter(c -> !c.isEmpty()).toArray(String[]::new);
+            policy = policy.allow(m.group(1), capabilities);
+            end = m.end();
+        }
+        if (!text.substring(end).isBlank()) {
+            throw new IllegalArgumentException("not a path block: " + text.substring(end).strip());
+        }
+        return policy;
+    }
+
     /** This policy plus {@code capabilities} on {@code pattern}. */
     public Policy allow(String pattern, String... capabilities) {
         Map<String, Set<String>> more = new HashMap<>(rules);

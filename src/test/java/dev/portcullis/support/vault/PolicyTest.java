@@ -37,4 +37,22 @@ class PolicyTest {
         assertThatThrownBy(() -> Policy.empty().allow("secret/*", "write"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown capability write");
     }
+
+    @Test
+    void readsVaultsHclPolicies() {
+        Policy policy = Policy.parseHcl(String.join("\n",
+                "# the broker",
+                "path \"ssh/sign/portcullis\" {",
+                "  capabilities = [\"create\", \"update\"]",
+                "}",
+                "path \"secret/data/portcullis/*\" { capabilities = [\"read\"] }",
+                ""));
+
+        assertThat(policy.rules()).containsOnlyKeys("ssh/sign/portcullis", "secret/data/portcullis/*");
+        assertThat(policy.rules().get("ssh/sign/portcullis")).containsExactlyInAnyOrder("create", "update");
+        assertThatThrownBy(() -> Policy.parseHcl("path \"a\" { capabilities = [\"read\"] allowed_parameters = {} }"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Policy.parseHcl("path \"a\" { capabilities = [\"write\"] }"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown capability write");
+    }
 }
