@@ -8,11 +8,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * Runs a database role's statements in the real PostgreSQL, as Vault's PostgreSQL plugin does:
- * each entry split at {@code ;}, the pieces run in one transaction after their templates are filled
- * in. Blocking (JDBC): called on the server's worker pool only.
+ * each entry split at {@code ;} (unless it is a {@link #multiline} block), the pieces run in one
+ * transaction after their templates are filled in. Blocking (JDBC): called on the server's worker pool only.
  */
 final class PostgresRoles {
 
@@ -30,6 +31,17 @@ final class PostgresRoles {
         login.setProperty("ApplicationName", "vault-test-server");
     }
 
+    private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|'[^']*'");
+    private static final Pattern END = Pattern.compile("\\bEND\\b", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Vault's {@code containsMultilineStatement}: an entry with the word END outside quotes (a DO
+     * block, a function body) is run as it is, not split at {@code ;}.
+     */
+    static boolean multiline(String entry) {
+        return END.matcher(QUOTED.matcher(entry).replaceAll("")).find();
+    }
+
     void run(List<String> statements, String username, String password, Instant expiration) throws SQLException {
         Map<String, String> values = Map.of(
                 "{{name}}", username,
@@ -40,7 +52,7 @@ final class PostgresRoles {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 for (String entry : statements) {
-                    for (String piece : entry.split(";")) {
+                    for (String piece : multiline(entry) ? new String[] {entry} : entry.split(";")) {
                         String query = piece.trim();
                         if (query.isEmpty()) {
                             continue;

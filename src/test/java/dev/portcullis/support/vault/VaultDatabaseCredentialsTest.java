@@ -48,6 +48,11 @@ class VaultDatabaseCredentialsTest {
                 "GRANT SELECT ON no_such_table TO \"{{name}}\";"), List.of(), Duration.ofMinutes(1), Duration.ofMinutes(1)));
         vault.databaseRole("unrevokable", new DatabaseRole(List.of(DatabaseRole.LOGIN_ROLE),
                 List.of("DROP ROLE \"{{name}}-does-not-exist\";"), Duration.ofMinutes(1), Duration.ofMinutes(1)));
+        vault.databaseRole("do-block", new DatabaseRole(List.of(DatabaseRole.LOGIN_ROLE, String.join("\n",
+                "DO $$ BEGIN",
+                "  EXECUTE format('GRANT SELECT ON inventory TO %I', '{{name}}');",
+                "  EXECUTE format('COMMENT ON ROLE %I IS %L', '{{name}}', 'made; by a DO block');",
+                "END $$;")), List.of(), Duration.ofMinutes(1), Duration.ofMinutes(1)));
         vault.policy("db", Policy.empty().allow("database/creds/*", "read").allow("sys/leases/revoke", "update"));
         token = vault.token("db");
         http = new RawVault(vault.baseUrl());
@@ -229,6 +234,16 @@ class VaultDatabaseCredentialsTest {
         assertThat(answer.status()).isEqualTo(502);
         assertThat(lookup(creds.leaseId()).status()).isEqualTo(200);
         assertThat(postgres.roleExists(creds.username())).isTrue();
+    }
+
+    @Test
+    void aStatementWithEndRunsWholeAsInVault() throws Exception {
+        Creds creds = creds("do-block");
+
+        try (Connection c = postgres.connect(creds.username(), creds.password()); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM inventory")) {
+            assertThat(rs.next()).isTrue();
+        }
     }
 
     @Test
