@@ -13,13 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A Vault for the broker, set up as {@code docker/vault/bootstrap.sh} sets up a real one — the same policy file,
@@ -32,7 +29,6 @@ public final class VaultStandIn implements AutoCloseable {
     public static final String DATABASE_ROLE = "readonly";
     public static final String ADMIN_SECRET = "portcullis/db-admin";
     private static final Path BOOTSTRAP = Path.of("docker/vault");
-    private static final Pattern POLICY_RULE = Pattern.compile("path\\s+\"([^\"]+)\"\\s*\\{\\s*capabilities\\s*=\\s*\\[([^]]*)]");
 
     public final PasswordCheckingPostgres database;
     public final VaultTestServer vault;
@@ -49,7 +45,7 @@ public final class VaultStandIn implements AutoCloseable {
         try {
             VaultTestServer vault = VaultTestServer.start(VaultTestServer.Options.defaults()
                     .withDatabase(database.jdbcUrl(), PasswordCheckingPostgres.SUPERUSER, ""));
-            vault.policy("portcullis", policy(BOOTSTRAP.resolve("portcullis-policy.hcl")));
+            vault.policy("portcullis", Policy.parseHcl(readText(BOOTSTRAP.resolve("portcullis-policy.hcl"))));
             vault.sshRole(SSH_ROLE, new SshRole(List.of("*"), Map.of(), Set.of("permit-pty", "permit-port-forwarding"),
                     Duration.ofHours(12)).withAllowUserKeyIds(true));
             vault.databaseRole(DATABASE_ROLE, new DatabaseRole(List.of(read("readonly-creation.sql")), List.of(read("readonly-revocation.sql")),
@@ -94,21 +90,6 @@ public final class VaultStandIn implements AutoCloseable {
         return Map.of("database", Map.of("mount", "database", "role", DATABASE_ROLE,
                 "terminate", Map.of("host", "127.0.0.1", "port", database.port(), "database", "postgres",
                         "kv", Map.of("mount", "secret", "path", ADMIN_SECRET))));
-    }
-
-    /** The broker's policy as docker/vault/portcullis-policy.hcl writes it. */
-    static Policy policy(Path hcl) {
-        Matcher m = POLICY_RULE.matcher(readText(hcl));
-        Policy policy = Policy.empty();
-        while (m.find()) {
-            String[] capabilities = Arrays.stream(m.group(2).split(",")).map(c -> c.trim().replace("\"", ""))
-                    .filter(c -> !c.isEmpty()).toArray(String[]::new);
-            policy = policy.allow(m.group(1), capabilities);
-        }
-        if (policy.rules().isEmpty()) {
-            throw new IllegalStateException(hcl + " has no path rules");
-        }
-        return policy;
     }
 
     private static String read(String file) {
