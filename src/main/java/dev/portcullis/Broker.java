@@ -185,7 +185,7 @@ public final class Broker {
                 .compose(v -> startSshGateway(vertx, config, transactions, verifier, credentials.broker(), policy, scheduler))
                 .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, ca))
+                                ssh, credentials.broker()))
                         .recover(failure -> ssh == null ? Future.failedFuture(failure)
                                 : ssh.close().transform(closed -> Future.failedFuture(failure)))
                         .map(api -> {

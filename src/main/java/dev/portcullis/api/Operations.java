@@ -6,6 +6,7 @@ import dev.portcullis.access.Problem;
 import dev.portcullis.access.RequestSpec;
 import dev.portcullis.access.Roles;
 import dev.portcullis.access.Verdict;
+import dev.portcullis.credentials.CredentialUnavailable;
 import dev.portcullis.domain.Action;
 import dev.portcullis.domain.Decision;
 import dev.portcullis.domain.Principal;
@@ -278,10 +279,14 @@ final class Operations {
 
     private void sshKeys(RoutingContext ctx) {
         var gateway = deps.sshGateway();
-        ok(ctx, 200, Future.succeededFuture(new JsonObject().put("enabled", gateway != null)
+        // With Vault, the user CA is Vault's: asked for each time, so a rotated CA shows at once.
+        ok(ctx, 200, deps.credentials().userCaKey()
+                .recover(failure -> Future.failedFuture(failure instanceof CredentialUnavailable u
+                        ? new Problem(503, u.code(), "the user CA key cannot be read: " + u.getMessage()) : failure))
+                .map(caKey -> new JsonObject().put("enabled", gateway != null)
                 .put("port", gateway == null ? null : gateway.port())
                 .put("hostKey", gateway == null ? null : gateway.hostKeyLine())
-                .put("userCaKey", deps.certificateAuthority().publicKeyLine())));
+                .put("userCaKey", caKey)));
     }
 
     private void listSessions(RoutingContext ctx) {

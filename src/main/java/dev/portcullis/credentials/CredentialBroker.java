@@ -36,6 +36,9 @@ public interface CredentialBroker extends HttpCredentialSource {
     /** {@code local} or {@code vault}: ledgered as the issuer of every credential. */
     String issuer();
 
+    /** The SSH user CA key targets must trust ({@code TrustedUserCAKeys}), as one OpenSSH line. */
+    Future<String> userCaKey();
+
     /** Certifies the session's ephemeral key for exactly one unix user until no later than the window's end. */
     Future<IssuedCertificate> certify(Target target, SshCertificateRequest request);
 

@@ -31,6 +31,11 @@ public final class LocalCredentialBroker implements CredentialBroker {
     }
 
     @Override
+    public Future<String> userCaKey() {
+        return Future.succeededFuture(ca.publicKeyLine());
+    }
+
+    @Override
     public Future<IssuedCertificate> certify(Target target, SshCertificateRequest request) {
         // Signing one certificate is a few microseconds of CPU: no need to leave the event loop.
         try {

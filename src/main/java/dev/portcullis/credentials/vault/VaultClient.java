@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +99,19 @@ public final class VaultClient {
             }
             return Future.failedFuture(failure);
         }));
+    }
+
+    /** An unauthenticated plain-text endpoint such as {@code ssh/public_key}, which the driver cannot read (not JSON). */
+    public Future<String> publicText(String op, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.address().replaceAll("/+$", "") + "/v1/" + path))
+                .timeout(Duration.ofSeconds(settings.readTimeoutSeconds())).GET().build();
+        return calls.run(op, () -> {
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new VaultException("Vault answered HTTP " + answer.statusCode(), answer.statusCode());
+            }
+            return answer.body();
+        });
     }
 
     private static <T> T checked(T result) throws VaultException {

@@ -53,6 +53,11 @@ public final class VaultCredentialBroker implements CredentialBroker {
     }
 
     @Override
+    public Future<String> userCaKey() {
+        return vault.publicText("ssh_public_key", settings.sshMount() + "/public_key").map(String::trim);
+    }
+
+    @Override
     public Future<IssuedCertificate> certify(Target target, SshCertificateRequest request) {
         TargetCredential.Ssh ssh;
         try {

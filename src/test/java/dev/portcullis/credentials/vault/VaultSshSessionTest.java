@@ -127,6 +127,20 @@ class VaultSshSessionTest {
         assertRefusedWithoutReachingTheTarget(s, "Vault refused the request (HTTP 403)", "vault_refused");
     }
 
+    @Test
+    void theUserCaKeyTargetsMustTrustIsVaults() {
+        var api = broker.harness.api();
+
+        var keys = api.get("/ssh/keys", api.adminToken());
+        vault.vault.faults().seal(true);
+        var sealed = api.get("/ssh/keys", api.adminToken());
+
+        assertThat(keys.status()).as(keys.toString()).isEqualTo(200);
+        assertThat(keys.json().getString("userCaKey")).isEqualTo(vault.vault.sshCaPublicKeyLine().trim());
+        assertThat(sealed.status()).as(sealed.toString()).isEqualTo(503);
+        assertThat(sealed.errorCode()).isEqualTo("vault_sealed");
+    }
+
     private void assertRefusedWithoutReachingTheTarget(Session s, String message, String code) throws Exception {
         int mark = sshd.logMark();
 
