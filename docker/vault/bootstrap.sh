@@ -15,7 +15,7 @@ DB_USER=${DB_USER:-portcullis}
 
 until vault status >/dev/null 2>&1; do sleep 1; done
 
-enable() { # <path> <type> [options…]: idempotent, so the bootstrap may run again
+enable() { # <path> [options…] <type>: idempotent, so the bootstrap may run again
   path=$1; shift
   if ! vault secrets list -format=json | grep -q "\"$path/\""; then
     vault secrets enable -path="$path" "$@"
@@ -39,7 +39,7 @@ vault write database/roles/readonly db_name=demo \
   default_ttl=1h max_ttl=12h >/dev/null
 
 # KV v2 (the dev server mounts secret/ already): the broker reads only secret/portcullis/*.
-enable secret kv -version=2
+enable secret -version=2 kv
 vault kv put secret/portcullis/db-admin username="$DB_USER" password="$DB_PASSWORD" >/dev/null
 vault kv put secret/portcullis/demo-api token="demo-only-$(date +%s)" >/dev/null
 
