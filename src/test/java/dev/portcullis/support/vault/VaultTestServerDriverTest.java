@@ -145,7 +145,7 @@ class VaultTestServerDriverTest {
     }
 
     @Test
-    void theDriversDefaultKvV2PathForSshIsNotFound() throws Exception {
+    void theDriversDefaultKvV2PathForSshIsForbiddenOrNotFound() throws Exception {
         Map<String, Object> request = Map.of("public_key", "ssh-ed25519 AAAA", "valid_principals", "deploy");
 
         // Without an engine version the driver assumes KV v2 and writes to ssh/data/sign/broker:
