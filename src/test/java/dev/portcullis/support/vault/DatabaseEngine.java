@@ -39,7 +39,7 @@ final class DatabaseEngine {
         String username = username(call.token().displayName, roleName, call.now());
         String password = Secrets.base62(20);
         Lease lease = new Lease(call.param("database_mount_path") + "/creds/" + roleName + "/" + Secrets.base62(24),
-                roleName, role, username, call.token().id, call.now());
+                role, username, call.token().id, call.now());
         try {
             database.run(role.creationStatements(), username, password, lease.expireTime());
         } catch (SQLException e) {

@@ -135,10 +135,6 @@ public final class Faults {
         return d.isZero() || normalise(path).startsWith(delayPrefix) ? d : Duration.ZERO;
     }
 
-    boolean refusing() {
-        return refusing;
-    }
-
     boolean failing(String path) {
         String p = normalise(path);
         return failing.stream().anyMatch(p::startsWith);

@@ -7,7 +7,6 @@ import java.time.Instant;
 final class Lease {
 
     final String id;
-    final String roleName;
     final DatabaseRole role;
     final String username;
     final String tokenId;
@@ -17,9 +16,8 @@ final class Lease {
     private Instant lastRenewal;
     private boolean revoking;
 
-    Lease(String id, String roleName, DatabaseRole role, String username, String tokenId, Instant issueTime) {
+    Lease(String id, DatabaseRole role, String username, String tokenId, Instant issueTime) {
         this.id = id;
-        this.roleName = roleName;
         this.role = role;
         this.username = username;
         this.tokenId = tokenId;

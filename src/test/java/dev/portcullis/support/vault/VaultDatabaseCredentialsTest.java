@@ -43,7 +43,7 @@ class VaultDatabaseCredentialsTest {
                 .withDatabase(postgres.jdbcUrl(), PasswordCheckingPostgres.SUPERUSER, ""));
         vault.databaseRole("readonly", DatabaseRole.loginRole(Duration.ofMinutes(10), Duration.ofMinutes(30),
                 "GRANT SELECT ON inventory TO \"{{name}}\";"));
-        vault.databaseRole("brief", DatabaseRole.loginRole(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        vault.databaseRole("brief", DatabaseRole.loginRole(Duration.ofSeconds(4), Duration.ofSeconds(10)));
         vault.databaseRole("broken", new DatabaseRole(List.of("CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}';",
                 "GRANT SELECT ON no_such_table TO \"{{name}}\";"), List.of(), Duration.ofMinutes(1), Duration.ofMinutes(1)));
         vault.databaseRole("unrevokable", new DatabaseRole(List.of(DatabaseRole.LOGIN_ROLE),
@@ -152,7 +152,7 @@ class VaultDatabaseCredentialsTest {
     @Test
     void aLeasePastItsTtlIsRevokedByTheServer() throws Exception {
         Creds creds = creds("brief");
-        assertThat(creds.leaseDuration()).isBetween(1L, 2L);
+        assertThat(creds.leaseDuration()).isBetween(3L, 4L);
         try (Connection c = postgres.connect(creds.username(), creds.password())) {
             assertThat(c.isValid(5)).isTrue();
         }

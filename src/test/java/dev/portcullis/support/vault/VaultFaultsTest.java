@@ -200,7 +200,7 @@ class VaultFaultsTest {
 
     @Test
     void missingUnknownAndExpiredTokensAre403() throws Exception {
-        String shortLived = vault.token(Duration.ofSeconds(1), "signer");
+        String shortLived = vault.token(Duration.ofSeconds(3), "signer");
 
         assertThat(http.get("/v1/auth/token/lookup-self", null).status()).isEqualTo(403);
         assertThat(http.get("/v1/auth/token/lookup-self", "hvs.not-a-token").status()).isEqualTo(403);

@@ -1,13 +1,7 @@
 package dev.portcullis.support.vault;
 
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 
@@ -20,9 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class VaultTestServer implements AutoCloseable {
 
-    private static final Duration START_DEADLINE = Duration.ofSeconds(30);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     /**
@@ -94,8 +84,7 @@ public final class VaultTestServer implements AutoCloseable {
     private final Faults faults;
     private final List<Route> routes;
     private final VaultDispatcher dispatcher;
-    private volatile HttpServer http;
-    private volatile int port;
+    private final VaultSocket socket;
 
     private VaultTestServer(Vertx vertx, boolean ownVertx, Options options) throws GeneralSecurityException {
         this.vertx = vertx;
@@ -110,15 +99,16 @@ public final class VaultTestServer implements AutoCloseable {
         this.ssh = new SshEngine();
         this.database = new DatabaseEngine(postgres, leases);
         this.kv = new KvEngine(options.kvMounts());
+        // The socket needs the faults and the faults need the socket: the listener reaches it late.
         this.faults = new Faults(new Faults.Listener() {
             @Override
             public void stopListening() {
-                await(http.close(), "closing the listening socket");
+                socket.stopListening();
             }
 
             @Override
             public void listenAgain() {
-                http = await(listen(port), "listening again on port " + port);
+                socket.listenAgain();
             }
         });
         SysEndpoints sys = new SysEndpoints(leases, faults);
@@ -139,6 +129,7 @@ public final class VaultTestServer implements AutoCloseable {
                 Route.post("/sys/leases/revoke", Set.of("lease_id", "sync"), sys::revoke),
                 Route.get("/sys/health", sys::health).unauthenticated());
         this.dispatcher = new VaultDispatcher(routes, this::mounts, tokens, faults);
+        this.socket = new VaultSocket(vertx, worker, options.host(), dispatcher, faults);
     }
 
     /**
@@ -147,20 +138,25 @@ public final class VaultTestServer implements AutoCloseable {
      * @param vertx the Vert.x instance to run on; null to let the server own one (closed with it)
      */
     public static VaultTestServer start(Vertx vertx, Options options) {
-        notOnEventLoop();
+        Await.notOnEventLoop();
         boolean own = vertx == null;
         Vertx v = own ? Vertx.vertx() : vertx;
+        VaultTestServer server;
         try {
-            VaultTestServer server = new VaultTestServer(v, own, options);
-            server.http = await(server.listen(options.port()), "starting the Vault test server");
-            server.port = server.http.actualPort();
-            return server;
+            server = new VaultTestServer(v, own, options);
         } catch (GeneralSecurityException | RuntimeException e) {
             if (own) {
                 v.close();
             }
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot make the SSH CA key", e);
         }
+        try {
+            server.socket.open(options.port());
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     public static VaultTestServer start(Options options) {
@@ -169,11 +165,11 @@ public final class VaultTestServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}, what a client's Vault address is set to. */
     public String baseUrl() {
-        return "http://" + options.host() + ":" + port;
+        return "http://" + options.host() + ":" + socket.port();
     }
 
     public int port() {
-        return port;
+        return socket.port();
     }
 
     /** A token with the {@code root} policy: every path, every capability; it never expires. */
@@ -286,13 +282,10 @@ public final class VaultTestServer implements AutoCloseable {
     @Override
     public void close() {
         timers.close();
-        HttpServer server = http;
-        if (server != null && !faults.refusing()) {
-            await(server.close(), "closing the Vault test server");
-        }
-        await(worker.close(), "closing the Vault test server's workers");
+        socket.close();
+        Await.result(worker.close(), "closing the Vault test server's workers");
         if (ownVertx) {
-            await(vertx.close(), "closing the Vault test server's Vert.x");
+            Await.result(vertx.close(), "closing the Vault test server's Vert.x");
         }
     }
 
@@ -304,74 +297,6 @@ public final class VaultTestServer implements AutoCloseable {
                     watchExpiry(token);
                 }
             });
-        }
-    }
-
-    private Future<HttpServer> listen(int onPort) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(onPort).setReuseAddress(true))
-                .requestHandler(this::handle)
-                .listen();
-    }
-
-    private void handle(HttpServerRequest request) {
-        request.body().onComplete(read -> {
-            if (read.failed()) {
-                return;
-            }
-            String body = read.result().toString();
-            Duration delay = faults.delayFor(request.path());
-            if (delay.isZero()) {
-                dispatch(request, body);
-            } else {
-                vertx.setTimer(delay.toMillis(), t -> dispatch(request, body));
-            }
-        });
-    }
-
-    private void dispatch(HttpServerRequest request, String body) {
-        String token = request.getHeader("X-Vault-Token");
-        String authorization = request.getHeader("Authorization");
-        if ((token == null || token.isEmpty()) && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            token = authorization.substring(7).trim();
-        }
-        String tokenId = token;
-        Set<String> query = Set.copyOf(request.params().names());
-        String method = request.method().name();
-        String path = request.path();
-        worker.executeBlocking(() -> dispatcher.answer(method, path, query, tokenId, body), false)
-                .onComplete(done -> write(request.response(), done.succeeded() ? done.result()
-                        : VaultReply.error(new VaultError(500, List.of("internal error: " + done.cause())))));
-    }
-
-    private static void write(HttpServerResponse response, VaultReply reply) {
-        if (response.closed() || response.ended()) {
-            return; // the client gave up (a delayed answer after its read timeout)
-        }
-        response.setStatusCode(reply.status()).putHeader("Cache-Control", "no-store");
-        if (reply.contentType() == null) {
-            response.end();
-        } else {
-            response.putHeader("Content-Type", reply.contentType()).end(reply.body());
-        }
-    }
-
-    private static <T> T await(Future<T> future, String what) {
-        notOnEventLoop();
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(START_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " took longer than " + START_DEADLINE, e);
-        }
-    }
-
-    private static void notOnEventLoop() {
-        if (Context.isOnEventLoopThread()) {
-            throw new IllegalStateException("the Vault test server's blocking calls must not run on an event loop");
         }
     }
 }
