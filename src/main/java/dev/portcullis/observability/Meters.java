@@ -211,8 +211,8 @@ public final class Meters {
 
     private Timer approvalWait(String decision) {
         return Timer.builder("portcullis.approval.wait").description("time from filing a request to its decision")
-                .tags("decision", decision).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofDays(2)).register(registry);
+                .tags("decision", decision)
+                .serviceLevelObjectives(buckets("1m", "5m", "15m", "30m", "1h", "2h", "4h", "8h", "24h", "48h")).register(registry);
     }
 
     // ---- credentials and revocation -----------------------------------------------------------------------
@@ -224,8 +224,9 @@ public final class Meters {
 
     private Timer vaultTimer(String op, String outcome) {
         return Timer.builder("portcullis.vault.request").description("Vault requests by operation and outcome")
-                .tags("op", op, "outcome", outcome).publishPercentileHistogram()
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+                .tags("op", op, "outcome", outcome)
+                .serviceLevelObjectives(buckets("5ms", "10ms", "25ms", "50ms", "100ms", "250ms", "500ms", "1s", "2.5s", "5s", "10s", "30s"))
+                .register(registry);
     }
 
     /** From the window's end to the confirmed revocation of a lease. */
@@ -235,7 +236,7 @@ public final class Meters {
 
     private Timer revocationLag() {
         return Timer.builder("portcullis.revocation.lag").description("window end to confirmed revocation")
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofHours(1)).register(registry);
+                .serviceLevelObjectives(buckets("1s", "5s", "15s", "30s", "1m", "2m", "5m", "15m", "1h")).register(registry);
     }
 
     // ---- database, webhooks, live viewers -----------------------------------------------------------------
@@ -246,7 +247,8 @@ public final class Meters {
 
     private Timer databaseTimer(String outcome) {
         return Timer.builder("portcullis.database.probe").description("the periodic database probe's round trip")
-                .tags("outcome", outcome).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10))
+                .tags("outcome", outcome)
+                .serviceLevelObjectives(buckets("1ms", "5ms", "10ms", "25ms", "50ms", "100ms", "250ms", "1s", "2.5s", "10s"))
                 .register(registry);
     }
 
@@ -258,6 +260,22 @@ public final class Meters {
     public Counter liveViewersDropped() {
         return Counter.builder("portcullis.live.viewers.dropped")
                 .description("live stream viewers dropped because they did not keep up").register(registry);
+    }
+
+    /**
+     * Histogram buckets chosen for what each timer measures (a dozen each), rather than Micrometer's generic set of
+     * about seventy per series: Prometheus stores every bucket of every label combination.
+     */
+    private static Duration[] buckets(String... values) {
+        Duration[] out = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            String v = values[i];
+            out[i] = v.endsWith("ms") ? Duration.ofNanos((long) (Double.parseDouble(v.substring(0, v.length() - 2)) * 1_000_000))
+                    : v.endsWith("s") ? Duration.ofNanos((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1_000_000_000))
+                    : v.endsWith("m") ? Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)))
+                    : Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return out;
     }
 
     // ---- state counts (refreshed from the database, or set by the component that owns the state) ------------
