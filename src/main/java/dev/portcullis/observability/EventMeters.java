@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,7 @@ public final class EventMeters {
 
     void onLedger(JsonObject entry) {
         String type = entry.getString("type", "");
+        meters.ledgerCommitted(type, Duration.between(OffsetDateTime.parse(entry.getString("at")).toInstant(), Instant.now()));
         JsonObject payload = entry.getJsonObject("payload", new JsonObject());
         switch (type) {
             case "access.refused" -> {

@@ -140,6 +140,7 @@ public final class Meters {
             webhookDeliveries(outcome);
         }
         revocationLag();
+        ledgerCommit();
         for (State state : State.values()) {
             AtomicLong value = new AtomicLong();
             states.put(state.metric, value);
@@ -240,6 +241,19 @@ public final class Meters {
     }
 
     // ---- database, webhooks, live viewers -----------------------------------------------------------------
+
+    /** One committed ledger entry: counted by type, timed from its transaction's start to after the commit. */
+    public void ledgerCommitted(String type, Duration took) {
+        Counter.builder("portcullis.ledger.entries").description("committed ledger entries by type (this node)")
+                .tags("type", type).register(registry).increment();
+        ledgerCommit().record(took.isNegative() ? Duration.ZERO : took);
+    }
+
+    private Timer ledgerCommit() {
+        return Timer.builder("portcullis.ledger.commit").description("transaction start to committed ledger entry, ledger lock wait included")
+                .serviceLevelObjectives(buckets("1ms", "5ms", "10ms", "25ms", "50ms", "100ms", "250ms", "1s", "2.5s", "10s"))
+                .register(registry);
+    }
 
     public void databaseProbe(String outcome, Duration took) {
         databaseTimer(outcome).record(took);

@@ -70,6 +70,8 @@ class MetricsScrapeTest {
                 .isGreaterThanOrEqualTo("metered-output\n".length());
         // the session has ended: the target's series is there, at zero, labelled by target and environment only
         assertThat(scrape.value("portcullis_sessions_active", "environment", "test", "protocol", "ssh", "target", target)).isZero();
+        assertThat(scrape.value("portcullis_ledger_entries_total", "type", "session.started")).isGreaterThanOrEqualTo(1);
+        assertThat(scrape.value("portcullis_ledger_commit_seconds_count")).isGreaterThanOrEqualTo(1);
         // pre-registered: every refusal reason and Vault operation is a series from the start
         assertThat(scrape.value("portcullis_access_denied_total", "reason", "window_closed")).isGreaterThanOrEqualTo(0);
         assertThat(scrape.has("portcullis_vault_request_seconds_count", "op", "ssh_sign", "outcome", "ok")).isTrue();
