@@ -73,7 +73,10 @@ public final class Broker {
     private final SshGateway sshGateway;
     private final Observability observability;
 
-    /** Meters, the jobs that feed them, readiness, the ops listener and the webhooks: started after the core, stopped first. */
+    /**
+     * Meters, the jobs that feed them, readiness, the ops listener and the webhooks: subscribed before the first ledger
+     * entry of this start, so every entry is counted and sent; stopped once the listeners are closed.
+     */
     private record Observability(Meters meters, StateGauges gauges, EventMeters events, Readiness readiness, OpsServer ops,
                                  Webhooks webhooks) {
         Future<Void> stop() {
