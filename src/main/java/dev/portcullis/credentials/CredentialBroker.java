@@ -57,6 +57,12 @@ public interface CredentialBroker extends HttpCredentialSource {
      */
     Future<Map<String, String>> brokerSecret(String mount, String path);
 
+    /**
+     * Succeeds while the issuer can hand out credentials (Vault: {@code sys/health} answers 200, i.e. unsealed and
+     * active); the broker's {@code /health/ready} reports it.
+     */
+    Future<Void> ready();
+
     /** Releases threads and connections; credentials already handed out stay as they are. */
     Future<Void> close();
 

@@ -75,6 +75,11 @@ public final class LocalCredentialBroker implements CredentialBroker {
     }
 
     @Override
+    public Future<Void> ready() {
+        return Future.succeededFuture();
+    }
+
+    @Override
     public Future<Void> close() {
         return Future.succeededFuture();
     }

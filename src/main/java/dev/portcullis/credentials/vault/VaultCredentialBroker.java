@@ -191,6 +191,12 @@ public final class VaultCredentialBroker implements CredentialBroker {
     }
 
     @Override
+    public Future<Void> ready() {
+        // sys/health answers 200 only when Vault is initialised, unsealed and active (503 sealed, 429 standby).
+        return vault.publicText("health", "sys/health").mapEmpty();
+    }
+
+    @Override
     public Future<Void> close() {
         return vault.close();
     }
