@@ -12,6 +12,12 @@ import dev.portcullis.integrity.Digests;
 import dev.portcullis.integrity.LedgerChain;
 import dev.portcullis.integrity.Signatures;
 import dev.portcullis.integrity.SigningKey;
+import dev.portcullis.notifications.Webhooks;
+import dev.portcullis.observability.EventMeters;
+import dev.portcullis.observability.Meters;
+import dev.portcullis.observability.OpsServer;
+import dev.portcullis.observability.Readiness;
+import dev.portcullis.observability.StateGauges;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.PolicyParser;
 import dev.portcullis.sessions.WindowScheduler;
@@ -45,7 +51,7 @@ public final class Broker {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     public static final String BOOTSTRAP_TOKEN_FILE = "bootstrap-admin.token";
     /** Event bus address on which every committed ledger entry is published (JSON). */
-    public static final String LEDGER_ADDRESS = "portcullis.ledger";
+    public static final String LEDGER_ADDRESS = ApiServer.LEDGER_ADDRESS;
     /** Event bus address on which this node announces each grant change it has applied to its verifier cache. */
     public static final String GRANT_CHANGED_ADDRESS = "portcullis.grant.changed";
 
@@ -65,11 +71,22 @@ public final class Broker {
     private final Directory directory;
     private final LocalSshCertificateAuthority certificateAuthority;
     private final SshGateway sshGateway;
+    private final Observability observability;
+
+    /** Meters, the jobs that feed them, readiness, the ops listener and the webhooks: started after the core, stopped first. */
+    private record Observability(Meters meters, StateGauges gauges, EventMeters events, Readiness readiness, OpsServer ops,
+                                 Webhooks webhooks) {
+        Future<Void> stop() {
+            gauges.stop();
+            events.stop();
+            return webhooks.stop().eventually(() -> ops == null ? Future.succeededFuture() : ops.close());
+        }
+    }
 
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
                    ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
                    SigningKey key, long checkpointTimer, Policy policy, Directory directory,
-                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway) {
+                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway, Observability observability) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -86,6 +103,7 @@ public final class Broker {
         this.directory = directory;
         this.certificateAuthority = certificateAuthority;
         this.sshGateway = sshGateway;
+        this.observability = observability;
     }
 
     /** Signs the ledger head if it moved since the last checkpoint; a failure only delays the next one. */
@@ -96,22 +114,31 @@ public final class Broker {
                 .recover(failure -> Future.succeededFuture());
     }
 
+    /** The listeners started last: the API and the ops listener (null when disabled). */
+    private record Listening(ApiServer api, OpsServer ops) {
+    }
+
     /** What start-up reads from the data directory and the configuration before the database is opened. */
     private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca) {
     }
 
+    /** Starts with meters of its own; Vert.x's own metrics are only there when {@code vertx} came from {@link Meters#vertx()}. */
     public static Future<Broker> start(Vertx vertx, PortcullisConfig config) {
+        return start(vertx, config, Meters.create());
+    }
+
+    public static Future<Broker> start(Vertx vertx, PortcullisConfig config, Meters meters) {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(config.dataDir());
             Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
             return new Loaded(SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
                     LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")));
-        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded.key(), loaded.policy(), loaded.ca())
+        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded.key(), loaded.policy(), loaded.ca(), meters)
                 .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure)))));
     }
 
     private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy,
-                                       LocalSshCertificateAuthority ca) {
+                                       LocalSshCertificateAuthority ca, Meters meters) {
         LedgerJsonLines jsonLines = LedgerJsonLines.open(config.ledger().jsonLines());
         Consumer<LedgerChain.Entry> sink = entry -> {
             if (jsonLines != null) {
@@ -136,6 +163,13 @@ public final class Broker {
                 })
                 .subscribeHandler(v -> verifier.invalidateAll());
 
+        StateGauges gauges = new StateGauges(vertx, db.pool(), meters);
+        EventMeters events = new EventMeters(meters, db.pool(), gauges);
+        events.start(vertx, LEDGER_ADDRESS, SshGateway.SESSIONS_ADDRESS);
+        Webhooks webhooks = new Webhooks(vertx, config.webhooks(), meters, Webhooks.Tuning.defaults());
+        webhooks.start(LEDGER_ADDRESS);
+        Readiness readiness = new Readiness(vertx).add("database", () -> db.pool().query("SELECT 1").execute());
+
         Map<String, Object> started = new LinkedHashMap<>();
         started.put("node", config.node());
         started.put("policyVersion", policy.version());
@@ -148,36 +182,54 @@ public final class Broker {
                 .compose(v -> directory.bootstrap())
                 .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
                 .compose(v -> scheduler.start())
-                .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler))
+                .compose(v -> gauges.start())
+                .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler, meters))
                 .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, ca))
+                                ssh, ca, meters))
+                        .compose(api -> startOps(vertx, config, meters, readiness).map(ops -> new Listening(api, ops))
+                                .recover(failure -> api.close().transform(closed -> Future.failedFuture(failure))))
                         .recover(failure -> ssh == null ? Future.failedFuture(failure)
                                 : ssh.close().transform(closed -> Future.failedFuture(failure)))
-                        .map(api -> {
+                        .map(listening -> {
+                            ApiServer api = listening.api();
+                            Observability observability = new Observability(meters, gauges, events, readiness,
+                                    listening.ops(), webhooks);
                             long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
                                     t -> checkpoint(transactions, key));
                             LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                                     config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
                             return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
-                                    checkpoints, policy, directory, ca, ssh);
+                                    checkpoints, policy, directory, ca, ssh, observability);
                         }))
                 .onFailure(failure -> {
+                    gauges.stop();
+                    events.stop();
+                    webhooks.stop();
                     scheduler.stop();
                     subscriber.close();
                 });
     }
 
+    /** The ops listener ({@code /metrics}, {@code /health/*}), when enabled. */
+    private static Future<OpsServer> startOps(Vertx vertx, PortcullisConfig config, Meters meters, Readiness readiness) {
+        if (!config.ops().enabled()) {
+            return Future.succeededFuture(null);
+        }
+        return OpsServer.start(vertx, config.ops().host(), config.ops().port(), meters, readiness)
+                .onSuccess(ops -> LOG.info("metrics and health on http://{}:{}/metrics", config.ops().host(), ops.port()));
+    }
+
     /** The SSH front door, when enabled; it cuts a closing grant's live sessions on this node. */
     private static Future<SshGateway> startSshGateway(Vertx vertx, PortcullisConfig config, Transactions transactions,
                                                       GrantVerifier verifier, LocalSshCertificateAuthority ca, Policy policy,
-                                                      WindowScheduler scheduler) {
+                                                      WindowScheduler scheduler, Meters meters) {
         if (!config.ssh().enabled()) {
             return Future.succeededFuture(null);
         }
         SshGatewayOptions options = SshGatewayOptions.defaults(config.dataDir(), config.node())
                 .withListener(config.ssh().host(), config.ssh().port());
-        return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, ca, () -> policy))
+        return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, ca, () -> policy, meters))
                 .onSuccess(gateway -> {
                     scheduler.addClosingHook(gateway.closingHook());
                     LOG.info("SSH gateway listening on {}:{} (host key {})", config.ssh().host(), gateway.port(),
@@ -236,6 +288,25 @@ public final class Broker {
         return directory;
     }
 
+    public Meters meters() {
+        return observability.meters();
+    }
+
+    /** The readiness checks behind {@code /health/ready}; a credential broker adds its own. */
+    public Readiness readiness() {
+        return observability.readiness();
+    }
+
+    /** Components whose state lives in their own tables (credential leases) add their counts here. */
+    public StateGauges stateGauges() {
+        return observability.gauges();
+    }
+
+    /** The ops listener's port, or -1 when {@code ops.enabled} is false. */
+    public int opsPort() {
+        return observability.ops() == null ? -1 : observability.ops().port();
+    }
+
     public int apiPort() {
         return api.port();
     }
@@ -274,6 +345,7 @@ public final class Broker {
         vertx.cancelTimer(checkpointTimer);
         Future<Void> ssh = sshGateway == null ? Future.succeededFuture() : sshGateway.close();
         return ssh.eventually(api::close)
+                .eventually(observability::stop)
                 .eventually(() -> checkpoint(transactions, key))
                 .eventually(() -> subscriber.close())
                 .eventually(() -> database.closeAsync(vertx))

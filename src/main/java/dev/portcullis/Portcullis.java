@@ -3,6 +3,7 @@ package dev.portcullis;
 import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.observability.Meters;
 import dev.portcullis.policy.PolicyException;
 import io.vertx.core.Vertx;
 import picocli.CommandLine;
@@ -56,10 +57,12 @@ public final class Portcullis implements Runnable {
             if (port != null) {
                 cfg = cfg.withApiPort(port);
             }
-            Vertx vertx = Vertx.vertx();
+            // Vert.x's own metrics must be chosen when Vert.x is built: it is built around the broker's registry.
+            Meters meters = Meters.create();
+            Vertx vertx = meters.vertx();
             Broker broker;
             try {
-                broker = Broker.start(vertx, cfg).await();
+                broker = Broker.start(vertx, cfg, meters).await();
             } catch (PolicyException | ConfigException e) {
                 System.err.println("portcullis: " + e.getMessage());
                 vertx.close().await();

@@ -6,6 +6,7 @@ import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.integrity.Signatures;
+import dev.portcullis.observability.Meters;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
@@ -36,8 +37,11 @@ public final class ApiServer {
 
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
-                               SshGateway sshGateway, LocalSshCertificateAuthority certificateAuthority) {
+                               SshGateway sshGateway, LocalSshCertificateAuthority certificateAuthority, Meters meters) {
     }
+
+    /** Event bus address of committed ledger entries (JSON), streamed by {@code /api/v1/events}. */
+    public static final String LEDGER_ADDRESS = "portcullis.ledger";
 
     public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {
         return vertx.fileSystem().readFile("openapi.yaml").compose(file -> OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
@@ -53,6 +57,11 @@ public final class ApiServer {
             }
             Router api = builder.createRouter();
             Router root = Router.router(vertx);
+            // WebSocket upgrades are answered before the OpenAPI router, which would try to validate them as
+            // plain requests; a plain GET falls through to it (and is answered 426 there).
+            LiveStreams live = new LiveStreams(deps, LEDGER_ADDRESS);
+            root.get("/api/v1/sessions/:id/live").handler(live::session);
+            root.get("/api/v1/events").handler(live::events);
             root.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("content-type", "application/yaml").end(document));
             root.route("/api/v1/*").subRouter(api);
@@ -63,7 +72,8 @@ public final class ApiServer {
                 root.errorHandler(413, ApiError::handle);
                 root.errorHandler(500, ApiError::handle);
                 return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
+                                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                                .setWebSocketSubProtocols(java.util.List.of(LiveStreams.SUBPROTOCOL)))
                         .requestHandler(root).listen();
             });
         })).map(ApiServer::new);

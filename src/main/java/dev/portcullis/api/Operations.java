@@ -72,7 +72,9 @@ final class Operations {
                 Map.entry("getRecording", this::recording),
                 Map.entry("closeReview", this::closeReview),
                 Map.entry("readLedger", this::readLedger),
-                Map.entry("verifyLedger", this::verifyLedger));
+                Map.entry("verifyLedger", this::verifyLedger),
+                Map.entry("watchSession", Operations::upgradeRequired),
+                Map.entry("streamEvents", Operations::upgradeRequired));
     }
 
     Handler<RoutingContext> handler(String operationId) {
@@ -330,6 +332,12 @@ final class Operations {
                 })
                 .onSuccess(file -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").sendFile(file))
                 .onFailure(ctx::fail);
+    }
+
+    /** The WebSocket streams are answered before this router; a plain GET lands here. */
+    private static void upgradeRequired(RoutingContext ctx) {
+        ctx.response().putHeader("Upgrade", "websocket");
+        ApiError.send(ctx.response(), 426, "upgrade_required", "this is a WebSocket stream: connect with a WebSocket client");
     }
 
     // ---- ledger ----------------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ public final class ConfigLoader {
             }
             if (current.isObject()) {
                 merge((ObjectNode) current, field.getValue(), key);
+            } else if (current.isArray()) {
+                if (!field.getValue().isArray()) {
+                    throw new ConfigException(key + " must be a list, got " + field.getValue());
+                }
+                base.set(field.getKey(), field.getValue());
             } else {
                 base.set(field.getKey(), value(current, field.getValue(), key));
             }
@@ -105,7 +110,18 @@ public final class ConfigLoader {
             if (override == null) {
                 continue;
             }
-            if (value.isInt()) {
+            if (value.isArray()) {
+                // a list comes as JSON (or YAML flow) text: PORTCULLIS_WEBHOOKS='[{"url": "…", …}]'
+                try {
+                    JsonNode list = YAML.readTree(override);
+                    if (list == null || !list.isArray()) {
+                        throw new ConfigException(envName(path) + " must be a list, e.g. '[{...}]'");
+                    }
+                    node.set(name, list);
+                } catch (IOException e) {
+                    throw new ConfigException(envName(path) + " is not a readable list: " + e.getMessage());
+                }
+            } else if (value.isInt()) {
                 try {
                     node.put(name, Integer.parseInt(override.trim()));
                 } catch (NumberFormatException e) {
@@ -154,7 +170,10 @@ public final class ConfigLoader {
                 new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
                         db.path("password").asText(), pool, embeddedPort),
                 t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines,
-                range(t.path("ledger").path("checkpointSeconds").asInt(), 1, 86400, "ledger.checkpointSeconds")));
+                range(t.path("ledger").path("checkpointSeconds").asInt(), 1, 86400, "ledger.checkpointSeconds")),
+                new PortcullisConfig.Ops(t.path("ops").path("enabled").asBoolean(), t.path("ops").path("host").asText(),
+                        range(t.path("ops").path("port").asInt(), 0, 65535, "ops.port")),
+                WebhookConfig.parse(t.path("webhooks")));
     }
 
     private static int range(int value, int min, int max, String key) {

@@ -1,12 +1,14 @@
 package dev.portcullis.config;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The broker's configuration: immutable, typed, validated once at start-up. Defaults and their
  * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
  */
-public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger) {
+public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger,
+                               Ops ops, List<Webhook> webhooks) {
 
     public record Api(String host, int port, int maxBodyBytes) {
     }
@@ -29,11 +31,31 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
     public record Ledger(String jsonLines, int checkpointSeconds) {
     }
 
+    /** The operations listener: {@code /metrics}, {@code /health/live}, {@code /health/ready}. */
+    public record Ops(boolean enabled, String host, int port) {
+    }
+
+    /**
+     * One webhook receiver: ledger entries of the listed types (a trailing {@code *} matches a prefix) are POSTed
+     * to {@code url}, signed with {@code secret} (read from {@code secretFile} when that is set).
+     */
+    public record Webhook(String url, String secret, List<String> events) {
+        public Webhook {
+            events = List.copyOf(events);
+        }
+
+        @Override
+        public String toString() {
+            return "Webhook[url=" + url + ", events=" + events + "]"; // never the secret
+        }
+    }
+
     public PortcullisConfig withDataDir(Path dir) {
-        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger);
+        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger, ops, webhooks);
     }
 
     public PortcullisConfig withApiPort(int port) {
-        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger);
+        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger,
+                ops, webhooks);
     }
 }

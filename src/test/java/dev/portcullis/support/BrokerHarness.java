@@ -7,6 +7,7 @@ import dev.portcullis.domain.Action;
 import dev.portcullis.store.Principals;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.observability.Meters;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -33,13 +34,15 @@ import java.util.function.Predicate;
 public final class BrokerHarness implements AutoCloseable {
 
     private final Vertx vertx;
+    private final Meters meters;
     private final Path dataDir;
     private final Map<String, String> env;
     private Broker broker;
     private Api api;
 
-    private BrokerHarness(Vertx vertx, Path dataDir, Map<String, String> env) {
-        this.vertx = vertx;
+    private BrokerHarness(Meters meters, Path dataDir, Map<String, String> env) {
+        this.meters = meters;
+        this.vertx = meters.vertx();
         this.dataDir = dataDir;
         this.env = Map.copyOf(env);
     }
@@ -58,21 +61,22 @@ public final class BrokerHarness implements AutoCloseable {
 
     /** {@code env} overrides configuration as PORTCULLIS_* environment variables would. */
     public static BrokerHarness start(Path dataDir, Map<String, String> env) {
-        BrokerHarness harness = new BrokerHarness(Vertx.vertx(), dataDir, env);
+        // Each harness has its own registry (and Vert.x built around it): brokers in one JVM never mix their meters.
+        BrokerHarness harness = new BrokerHarness(Meters.create(), dataDir, env);
         harness.boot();
         return harness;
     }
 
     /** API and SSH gateway on free loopback ports, ledger lines in the data directory, then {@code env}. */
     public static PortcullisConfig config(Path dataDir, Map<String, String> env) {
-        Map<String, String> all = new HashMap<>(Map.of("PORTCULLIS_API_PORT", "0", "PORTCULLIS_SSH_PORT", "0",
+        Map<String, String> all = new HashMap<>(Map.of("PORTCULLIS_API_PORT", "0", "PORTCULLIS_SSH_PORT", "0", "PORTCULLIS_OPS_PORT", "0",
                 "PORTCULLIS_SSH_HOST", "127.0.0.1", "PORTCULLIS_LEDGER_JSON_LINES", dataDir.resolve("ledger.jsonl").toString()));
         all.putAll(env);
         return ConfigLoader.load(null, all).withDataDir(dataDir);
     }
 
     private void boot() {
-        broker = await(Broker.start(vertx, config(dataDir, env)).toCompletionStage().toCompletableFuture());
+        broker = await(Broker.start(vertx, config(dataDir, env), meters).toCompletionStage().toCompletableFuture());
         api = new Api("http://127.0.0.1:" + broker.apiPort() + "/api/v1", adminToken());
     }
 
@@ -95,6 +99,11 @@ public final class BrokerHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The ops listener: {@code http://127.0.0.1:<port>}. */
+    public String opsUrl() {
+        return "http://127.0.0.1:" + broker.opsPort();
     }
 
     public Api api() {

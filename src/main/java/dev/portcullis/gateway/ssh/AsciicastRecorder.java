@@ -12,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Writes one session as an asciicast v2 file (a JSON header line, then one {@code [time, code, data]} line
@@ -28,6 +27,12 @@ final class AsciicastRecorder {
     /** Which byte stream a chunk came from: each has its own UTF-8 state, so splits in one never garble another. */
     enum Stream { STDOUT, STDERR, STDIN }
 
+    /** Receives every line as it is written, with its index in the file (the header is line 0). */
+    @FunctionalInterface
+    interface LiveLine {
+        void accept(long index, String line);
+    }
+
     /** What the ledger gets when the session ends. */
     record Summary(Path file, String sha256, long fileBytes, long outputBytes, long inputBytes) {
     }
@@ -35,7 +40,8 @@ final class AsciicastRecorder {
     private final Path file;
     private final OutputStream out;
     private final MessageDigest digest;
-    private final Consumer<String> live;
+    private final LiveLine live;
+    private long lines;
     private final boolean recordInput;
     private final long startNanos = System.nanoTime();
     private final Map<Stream, JsonText> text = Map.of(Stream.STDOUT, new JsonText(), Stream.STDERR, new JsonText(),
@@ -46,7 +52,7 @@ final class AsciicastRecorder {
     private long inputBytes;
     private Summary summary;
 
-    private AsciicastRecorder(Path file, OutputStream out, boolean recordInput, Consumer<String> live) {
+    private AsciicastRecorder(Path file, OutputStream out, boolean recordInput, LiveLine live) {
         this.file = file;
         this.out = out;
         this.recordInput = recordInput;
@@ -64,7 +70,7 @@ final class AsciicastRecorder {
      * @param env the terminal's environment worth replaying with ({@code TERM}, {@code SHELL})
      */
     static AsciicastRecorder create(Path file, int width, int height, long startEpochSeconds, String title,
-                                    Map<String, String> env, boolean recordInput, Consumer<String> live) throws IOException {
+                                    Map<String, String> env, boolean recordInput, LiveLine live) throws IOException {
         Files.createDirectories(file.getParent());
         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE), 64 * 1024);
@@ -111,6 +117,21 @@ final class AsciicastRecorder {
     synchronized void mark(String label, long atNanos) {
         byte[] text = label.getBytes(StandardCharsets.UTF_8);
         event("m", new JsonText(), text, 0, text.length, atNanos);
+    }
+
+    /**
+     * Makes every line written so far readable in the file and answers how many there are: a live viewer reads
+     * that many lines from the file and takes every later one from the live feed.
+     */
+    synchronized long flush() {
+        if (summary == null) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return lines;
     }
 
     /** Flushes what UTF-8 held back, closes the file and answers its digest; later calls answer the same. */
@@ -168,7 +189,7 @@ final class AsciicastRecorder {
         }
         digest.update(bytes, 0, length);
         fileBytes += length;
-        live.accept(new String(bytes, 0, length - 1, StandardCharsets.UTF_8));
+        live.accept(lines++, new String(bytes, 0, length - 1, StandardCharsets.UTF_8));
     }
 
     /** Appends {@code s} as a JSON string literal. */

@@ -4,6 +4,7 @@ import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.sessions.GrantClosingHook;
 import dev.portcullis.store.Transactions;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -52,6 +53,8 @@ final class GatewayServer implements SshGateway {
     private final Map<UUID, Set<GatewaySession>> byGrant = new ConcurrentHashMap<>();
     private final Map<UUID, GatewaySession> byId = new ConcurrentHashMap<>();
     private final ExecutorService recordingPool;
+    private final Counter toVendor;
+    private final Counter toTarget;
     private SshServer server;
 
     private GatewayServer(Vertx vertx, SshGatewayOptions options, Dependencies dependencies, PublicKey hostKey) {
@@ -61,6 +64,8 @@ final class GatewayServer implements SshGateway {
         this.records = new SessionRecords(dependencies.transactions(), dependencies.verifier(), dependencies.certificateAuthority(),
                 dependencies.policy(), options.node());
         this.connector = new UpstreamConnector(vertx, options);
+        this.toVendor = dependencies.meters().proxyBytes("ssh", "to_vendor");
+        this.toTarget = dependencies.meters().proxyBytes("ssh", "to_target");
         this.hostKeyLine = PublicKeyEntry.toString(hostKey);
         AtomicInteger threads = new AtomicInteger();
         // Recording is CPU and disk work beside the forwarding; one thread per core lets them run side by side.
@@ -158,6 +163,14 @@ final class GatewayServer implements SshGateway {
         return records;
     }
 
+    Counter bytesToVendor() {
+        return toVendor;
+    }
+
+    Counter bytesToTarget() {
+        return toTarget;
+    }
+
     ExecutorService recordingPool() {
         return recordingPool;
     }
@@ -198,6 +211,15 @@ final class GatewayServer implements SshGateway {
     }
 
     // ---- SshGateway --------------------------------------------------------------------------------------
+
+    @Override
+    public Future<java.util.OptionalLong> flushRecording(UUID sessionId) {
+        GatewaySession session = byId.get(sessionId);
+        if (session == null) {
+            return Future.succeededFuture(java.util.OptionalLong.empty());
+        }
+        return session.flushedRecording().map(java.util.OptionalLong::of);
+    }
 
     @Override
     public int port() {

@@ -9,6 +9,7 @@ import dev.portcullis.domain.Target;
 import dev.portcullis.store.LedgerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
@@ -218,7 +219,7 @@ final class GatewaySession {
                             .compose(v -> server.vertx().executeBlocking(() -> record(opened.id(), channel, who, user, recordInput)))
                             .compose(rec -> {
                                 synchronized (this) {
-                                    recorder = new RecordingQueue(rec, server.recordingPool());
+                                    recorder = new RecordingQueue(rec, server.recordingPool(), server.bytesToVendor(), server.bytesToTarget());
                                 }
                                 return stillWanted();
                             })
@@ -239,7 +240,17 @@ final class GatewaySession {
         int rows = pty == null || pty.rows() <= 0 ? 24 : pty.rows();
         return AsciicastRecorder.create(server.recording(sessionId), columns, rows,
                 Instant.now().getEpochSecond(), "portcullis session " + sessionId + ": " + who.name() + " as " + user
-                        + " on " + target().name(), env, recordInput, line -> server.vertx().eventBus().publish(address, line));
+                        + " on " + target().name(), env, recordInput, (index, line) -> server.vertx().eventBus().publish(address, line,
+                        new DeliveryOptions().addHeader(SshGateway.LINE_HEADER, Long.toString(index))));
+    }
+
+    /** The recording's line count once all before is flushed; null while there is no recording yet. */
+    Future<Long> flushedRecording() {
+        RecordingQueue rec;
+        synchronized (this) {
+            rec = recorder;
+        }
+        return rec == null ? Future.succeededFuture(0L) : rec.flushed();
     }
 
     private synchronized String endReason() {
@@ -490,12 +501,15 @@ final class GatewaySession {
     private void publish(String state, String reason) {
         UUID sessionId;
         Grant g;
+        Target t;
         synchronized (this) {
             sessionId = id;
             g = grant;
+            t = target;
         }
         JsonObject event = new JsonObject().put("session", String.valueOf(sessionId)).put("grant", String.valueOf(g == null ? null : g.id()))
                 .put("protocol", "ssh").put("state", state).put("login", front.getUsername())
+                .put("target", t == null ? null : t.name()).put("environment", t == null ? null : t.environment())
                 .put("at", Instant.now().toString());
         if (reason != null) {
             event.put("reason", reason);

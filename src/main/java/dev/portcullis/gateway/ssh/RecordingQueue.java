@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.ssh;
 
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -32,9 +33,14 @@ final class RecordingQueue {
     private final List<Runnable> waiting = new ArrayList<>();
     private volatile RuntimeException failure;
 
-    RecordingQueue(AsciicastRecorder recorder, Executor pool) {
+    private final Counter toVendor;
+    private final Counter toTarget;
+
+    RecordingQueue(AsciicastRecorder recorder, Executor pool, Counter toVendor, Counter toTarget) {
         this.recorder = recorder;
         this.pool = pool;
+        this.toVendor = toVendor;
+        this.toTarget = toTarget;
     }
 
     boolean recordsInput() {
@@ -44,12 +50,14 @@ final class RecordingQueue {
     void output(AsciicastRecorder.Stream stream, byte[] bytes, int offset, int length, Runnable ready) {
         byte[] copy = Arrays.copyOfRange(bytes, offset, offset + length);
         long at = System.nanoTime();
+        toVendor.increment(length);
         submit(length, () -> recorder.output(stream, copy, 0, copy.length, at), ready);
     }
 
     void input(byte[] bytes, int offset, int length, Runnable ready) {
         byte[] copy = Arrays.copyOfRange(bytes, offset, offset + length);
         long at = System.nanoTime();
+        toTarget.increment(length);
         submit(length, () -> recorder.input(copy, 0, copy.length, at), ready);
     }
 
@@ -62,6 +70,19 @@ final class RecordingQueue {
     void mark(String label) {
         long at = System.nanoTime();
         submit(0, () -> recorder.mark(label, at), null);
+    }
+
+    /** Completes, in order with the chunks, with the number of lines in the file once everything before it is flushed. */
+    Future<Long> flushed() {
+        Promise<Long> done = Promise.promise();
+        submit(0, () -> {
+            try {
+                done.complete(recorder.flush());
+            } catch (RuntimeException e) {
+                done.fail(e);
+            }
+        }, null);
+        return done.future();
     }
 
     /** Completes once everything queued before it is written and the file is closed. */

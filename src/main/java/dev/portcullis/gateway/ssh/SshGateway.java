@@ -2,6 +2,7 @@ package dev.portcullis.gateway.ssh;
 
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.observability.Meters;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.sessions.GrantClosingHook;
 import dev.portcullis.store.Transactions;
@@ -25,6 +26,9 @@ public interface SshGateway {
         return "portcullis.session." + sessionId;
     }
 
+    /** Header of each live line: its index in the recording file (0 is the header line). */
+    String LINE_HEADER = "line";
+
     /**
      * Event bus address for session lifecycle events (JSON: session, grant, state, reason): {@code LIVE} when the
      * target is connected, {@code CUT} when the gateway has disconnected the vendor (a cut, or the target went away), {@code ENDED} once recorded.
@@ -33,12 +37,19 @@ public interface SshGateway {
 
     /** What the gateway needs from the rest of the broker. */
     record Dependencies(Transactions transactions, GrantVerifier verifier, LocalSshCertificateAuthority certificateAuthority,
-                        Supplier<Policy> policy) {
+                        Supplier<Policy> policy, Meters meters) {
         public Dependencies {
             Objects.requireNonNull(transactions, "transactions");
             Objects.requireNonNull(verifier, "verifier");
             Objects.requireNonNull(certificateAuthority, "certificateAuthority");
             Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(meters, "meters");
+        }
+
+        /** With meters of its own, for a gateway started outside a broker. */
+        public Dependencies(Transactions transactions, GrantVerifier verifier, LocalSshCertificateAuthority certificateAuthority,
+                            Supplier<Policy> policy) {
+            this(transactions, verifier, certificateAuthority, policy, Meters.create());
         }
     }
 
@@ -64,6 +75,13 @@ public interface SshGateway {
      * has no such live session.
      */
     Future<Boolean> terminate(UUID sessionId, String actor);
+
+    /**
+     * For a live viewer: flushes the session's recording and answers how many lines the file now holds; every later
+     * line is published on {@link #liveAddress} after this completes, with its index in {@link #LINE_HEADER}.
+     * Empty when the session is not running on this node (ended, or elsewhere): then the file is complete.
+     */
+    Future<java.util.OptionalLong> flushRecording(UUID sessionId);
 
     /** How many sessions are live on this node. */
     int liveSessions();
