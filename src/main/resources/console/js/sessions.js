@@ -6,7 +6,9 @@ import * as live from './live.js';
 
 const REFRESH_MS = 5000;
 
-export async function render(container) {
+export async function render(container, me) {
+  // Live streams are for auditors; admins list, cut and replay sessions but do not watch them.
+  const canWatch = me.roles.includes('auditor');
   const liveList = el('div', { id: 'live-sessions' });
   const endedList = el('div', { id: 'ended-sessions' });
   const player = el('section', { id: 'player', class: 'player', hidden: true });
@@ -51,8 +53,7 @@ export async function render(container) {
         }
         apply(term, item);
       },
-      notice => say(notice.message || JSON.stringify(notice), notice.type || 'notice'),
-      (code, reason) => say(`The live stream ended${reason ? ': ' + reason : ''} (code ${code}).`, 'ended'));
+      how => say(`The live stream ended: ${how}.`, 'ended'));
     stopPlayer = () => {
       stop();
       term.dispose();
@@ -126,7 +127,7 @@ export async function render(container) {
           const row = el('tr', { 'data-session': s.id, 'data-state': s.state });
           row.append(...[s.id.substring(0, 8), s.ticket, s.executor, s.target, when(s.startedAt), s.node].map(v => el('td', {}, v)),
             el('td', { class: 'actions' },
-              el('button', { type: 'button', class: 'watch', onclick: () => watch(s) }, 'Watch'),
+              canWatch ? el('button', { type: 'button', class: 'watch', onclick: () => watch(s) }, 'Watch') : '',
               el('button', { type: 'button', class: 'replay', onclick: () => play(s) }, 'Replay so far'),
               terminateButton(s, row)));
           return row;

@@ -2,6 +2,9 @@ package dev.portcullis.support;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -64,11 +67,25 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T await(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return await(condition, WAIT);
     }
 
+    /** Waits for the condition; on a timeout, saves a screenshot and says what the browser's console said. */
     public <T> T await(ExpectedCondition<T> condition, Duration timeout) {
-        return new WebDriverWait(driver, timeout).until(condition);
+        try {
+            return new WebDriverWait(driver, timeout).until(condition);
+        } catch (TimeoutException e) {
+            String shot = "";
+            try {
+                Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
+                Path file = dir.resolve("timeout-" + System.currentTimeMillis() + ".png");
+                Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+                shot = "; screenshot " + file.toAbsolutePath();
+            } catch (Exception ignored) {
+                // the timeout is what matters
+            }
+            throw new TimeoutException(e.getMessage() + shot + "; browser console: " + consoleMessages(), e);
+        }
     }
 
     public WebElement find(By by) {
