@@ -3,7 +3,10 @@ package dev.portcullis.observability;
 import dev.portcullis.domain.RefusalReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -56,8 +59,26 @@ public final class Meters {
     public record SessionKey(String protocol, String target, String environment) {
     }
 
+    /**
+     * Two of Micrometer's JVM meters break Prometheus naming rules that {@code promtool check metrics} enforces: a
+     * gauge named {@code *_count} and a counter in nanoseconds. The count becomes {@code system_cpu_cores}; the
+     * nanosecond counter is dropped ({@code process_cpu_usage} says the same).
+     */
+    private static final MeterFilter PROMTOOL_CLEAN = new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpu.cores") : id;
+        }
+
+        @Override
+        public MeterFilterReply accept(Meter.Id id) {
+            return "process.cpu.time".equals(id.getName()) ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+        }
+    };
+
     private Meters() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(PROMTOOL_CLEAN);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);

@@ -26,15 +26,15 @@ import static dev.portcullis.support.StandInBroker.await;
  * gateway tests in this JVM (starting PostgreSQL and sshd once keeps the suite short). Each test makes its
  * own vendor and targets with unique names, so tests do not see each other's grants.
  */
-final class GatewayFixture {
+public final class GatewayFixture {
 
     private static GatewayFixture shared;
 
-    final Path dir;
-    final StandInBroker broker;
-    final LocalSshCertificateAuthority ca;
-    final OpenSshTarget sshd;
-    final SshGateway gateway;
+    public final Path dir;
+    public final StandInBroker broker;
+    public final LocalSshCertificateAuthority ca;
+    public final OpenSshTarget sshd;
+    public final SshGateway gateway;
     private final List<JsonObject> lifecycle = new java.util.ArrayList<>();
     private final AtomicInteger names = new AtomicInteger();
 
@@ -53,7 +53,7 @@ final class GatewayFixture {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
-    static synchronized GatewayFixture shared() throws Exception {
+    public static synchronized GatewayFixture shared() throws Exception {
         if (shared == null) {
             shared = new GatewayFixture();
         }
@@ -73,38 +73,38 @@ final class GatewayFixture {
         }
     }
 
-    String unique(String prefix) {
+    public String unique(String prefix) {
         return prefix + "-" + names.incrementAndGet();
     }
 
     /** A vendor with an Ed25519 key registered as principal {@code name}. */
-    Vendor vendor(String name) throws Exception {
+    public Vendor vendor(String name) throws Exception {
         return vendor(name, KeyPairProvider.SSH_ED25519, 256);
     }
 
-    Vendor vendor(String name, String keyType, int bits) throws Exception {
+    public Vendor vendor(String name, String keyType, int bits) throws Exception {
         VendorSsh ssh = VendorSsh.create(dir.resolve("vendors").resolve(name), keyType, bits, gateway.port(), gateway.hostKeyLine());
         Principal principal = broker.vendor(name, ssh.publicKeyLine());
         return new Vendor(principal, ssh);
     }
 
     /** The real sshd registered as a target, its host key pinned. */
-    String target(String environment) {
+    public String target(String environment) {
         String name = unique("host");
         broker.sshTarget(name, environment, sshd.host(), sshd.port(), sshd.hostKeyLine());
         return name;
     }
 
-    static Map<String, Object> shellAsRoot() {
+    public static Map<String, Object> shellAsRoot() {
         return Map.of("principals", List.of("root"), "interactive", true);
     }
 
-    Grant grant(Vendor vendor, String target, Map<String, Object> scope) {
+    public Grant grant(Vendor vendor, String target, Map<String, Object> scope) {
         return broker.grant(vendor.principal(), target, scope, Duration.ofHours(1));
     }
 
     /** Waits for the lifecycle event of {@code session} in {@code state}; answers it. */
-    JsonObject awaitLifecycle(java.util.function.Predicate<JsonObject> matches) throws InterruptedException {
+    public JsonObject awaitLifecycle(java.util.function.Predicate<JsonObject> matches) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         synchronized (lifecycle) {
             while (true) {
@@ -123,13 +123,13 @@ final class GatewayFixture {
     }
 
     /** Waits until the grant's session is LIVE; answers the session id. */
-    UUID awaitLive(Grant grant) throws InterruptedException {
+    public UUID awaitLive(Grant grant) throws InterruptedException {
         return UUID.fromString(awaitLifecycle(e -> "LIVE".equals(e.getString("state"))
                 && grant.id().toString().equals(e.getString("grant"))).getString("session"));
     }
 
     /** Waits until the ledger has an entry about {@code subject} that matches (ledger writes trail the client's view). */
-    LedgerChain.Entry awaitLedger(String subject, java.util.function.Predicate<LedgerChain.Entry> matches) {
+    public LedgerChain.Entry awaitLedger(String subject, java.util.function.Predicate<LedgerChain.Entry> matches) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             for (LedgerChain.Entry e : broker.ledger(subject)) {
@@ -148,7 +148,7 @@ final class GatewayFixture {
      * Subscribes to the session's live feed; the answer completes with the first asciicast line that
      * contains {@code text}. Subscribe before the text can be printed: the feed has no replay.
      */
-    java.util.concurrent.CompletableFuture<String> watch(UUID session, String text) {
+    public java.util.concurrent.CompletableFuture<String> watch(UUID session, String text) {
         java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
         var consumer = broker.vertx.eventBus().<String>consumer(SshGateway.liveAddress(session));
         consumer.handler(m -> {
@@ -162,7 +162,7 @@ final class GatewayFixture {
     }
 
     /** The one session the grant has had. */
-    UUID onlySession(Grant grant) {
+    public UUID onlySession(Grant grant) {
         var rows = broker.sessionsOf(grant.id());
         if (rows.size() != 1) {
             throw new AssertionError("expected one session on grant " + grant.id() + ", found " + rows.size());
@@ -170,6 +170,6 @@ final class GatewayFixture {
         return rows.get(0).getUUID("id");
     }
 
-    record Vendor(Principal principal, VendorSsh ssh) {
+    public record Vendor(Principal principal, VendorSsh ssh) {
     }
 }
