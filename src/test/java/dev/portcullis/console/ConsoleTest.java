@@ -97,6 +97,7 @@ class ConsoleTest extends BrokerTestBase {
         assertThat(field(card, "customerSignoff")).isEqualTo("required");
         assertThat(card.findElement(By.cssSelector(".decisions li[data-approver='carol']")).getText()).contains("carol approved");
 
+        browser.screenshot("approver-pending-request");
         card.findElement(By.cssSelector("textarea.comment")).sendKeys("reviewed in the console");
         card.findElement(By.cssSelector("button.approve")).click();
 
@@ -125,6 +126,7 @@ class ConsoleTest extends BrokerTestBase {
 
         WebElement error = browser.await(ExpectedConditions.visibilityOfNestedElementsLocatedBy(card, By.cssSelector(".outcome .error"))).get(0);
         assertThat(error.getText()).contains("separation_of_duties", "HTTP 403");
+        browser.screenshot("approver-separation-of-duties");
         assertThat(api.get("/requests/" + id, cast.token("sam")).json().getString("state")).isEqualTo("PENDING");
         assertThat(card.findElement(By.cssSelector("button.approve")).isEnabled()).isTrue();
     }

@@ -70,6 +70,16 @@ public final class Browser implements AutoCloseable {
         return await(condition, WAIT);
     }
 
+    /** Saves what the page shows now as {@code target/console-screenshots/<name>.png}, for a person to look at. */
+    public Path screenshot(String name) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
+            return Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Waits for the condition; on a timeout, saves a screenshot and says what the browser's console said. */
     public <T> T await(ExpectedCondition<T> condition, Duration timeout) {
         try {
@@ -77,11 +87,8 @@ public final class Browser implements AutoCloseable {
         } catch (TimeoutException e) {
             String shot = "";
             try {
-                Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
-                Path file = dir.resolve("timeout-" + System.currentTimeMillis() + ".png");
-                Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-                shot = "; screenshot " + file.toAbsolutePath();
-            } catch (Exception ignored) {
+                shot = "; screenshot " + screenshot("timeout-" + System.currentTimeMillis()).toAbsolutePath();
+            } catch (RuntimeException ignored) {
                 // the timeout is what matters
             }
             throw new TimeoutException(e.getMessage() + shot + "; browser console: " + consoleMessages(), e);
