@@ -7,7 +7,9 @@ const IDLE_LIMIT_SECONDS = 1.5;   // long pauses in a recording are shortened to
 /** A read-only terminal in `container`; the screen-reader mode mirrors the screen as text in the DOM. */
 export function terminal(container, cols, rows) {
   const term = new window.Terminal({
-    cols: cols || 80, rows: rows || 24, disableStdin: true, convertEol: false, scrollback: 5000,
+    cols: cols || 80, rows: rows || 24, disableStdin: true, scrollback: 5000,
+    // a session without a terminal writes bare newlines; with one, CR LF: both read right with convertEol
+    convertEol: true,
     screenReaderMode: true, cursorBlink: false, fontSize: 13
   });
   term.open(container);

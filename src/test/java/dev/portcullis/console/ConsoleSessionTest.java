@@ -120,6 +120,7 @@ class ConsoleSessionTest {
         browser.await(ExpectedConditions.textToBe(By.id("player-status"), "Live"));
         Files.writeString(pipe, "second-marker-written-while-watching\n");
         browser.await(screenShows("second-marker-written-while-watching"));
+        browser.screenshot("auditor-watching-live-session");
 
         row = browser.find(By.cssSelector("#live-sessions tr[data-session='" + session + "']"));
         row.findElement(By.cssSelector("button.terminate")).click();
@@ -138,6 +139,7 @@ class ConsoleSessionTest {
         browser.await(ExpectedConditions.elementToBeClickable(By.cssSelector("#ended-sessions tr[data-session='" + session + "'] button.replay"))).click();
         browser.await(ExpectedConditions.attributeToBe(By.id("player-status"), "data-state", "finished"), Duration.ofSeconds(30));
         assertThat(screen()).contains("first-marker-42", "second-marker-written-while-watching");
+        browser.screenshot("auditor-replaying-recording");
         assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Uncaught"));
     }
 
