@@ -44,6 +44,8 @@ final class LiveStreams {
             ctx.next();
             return;
         }
+        // The checks below are asynchronous: the upgrade request must not be consumed meanwhile.
+        ctx.request().pause();
         UUID id;
         try {
             id = UUID.fromString(ctx.pathParam("id"));
@@ -67,6 +69,7 @@ final class LiveStreams {
             ctx.next();
             return;
         }
+        ctx.request().pause();
         authorised(ctx).compose(p -> ctx.request().toWebSocket()).onSuccess(ws -> {
             ws.setWriteQueueMaxSize(VIEWER_BUFFER_BYTES);
             Meters meters = deps.meters();

@@ -3,7 +3,10 @@ package dev.portcullis.api;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.observability.Meters;
 import dev.portcullis.store.Sessions;
+import io.vertx.core.Context;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -52,6 +55,7 @@ final class SessionFeed {
     private long next;
     private String endReason;
     private boolean stopped;
+    private Context context;
     private MessageConsumer<String> lines;
     private MessageConsumer<JsonObject> lifecycle;
 
@@ -66,6 +70,13 @@ final class SessionFeed {
     }
 
     void start() {
+        // The upgrade request's own (duplicated) context is not where a long-lived stream should live: take the event
+        // loop's context underneath it, on the same thread.
+        context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
+        context.runOnContext(v -> subscribe());
+    }
+
+    private void subscribe() {
         meters.add(Meters.State.LIVE_VIEWERS, 1);
         ws.closeHandler(v -> stop());
         lines = vertx.eventBus().consumer(SshGateway.liveAddress(id), this::onLine);
@@ -76,6 +87,12 @@ final class SessionFeed {
         });
         Future.all(lines.completion(), lifecycle.completion())
                 .compose(v -> gateway == null ? Future.succeededFuture(OptionalLong.empty()) : gateway.flushRecording(id))
+                // the gateway answers on its recorder thread; everything of this viewer happens on its own event loop
+                .compose(flushed -> {
+                    Promise<OptionalLong> here = Promise.promise();
+                    context.runOnContext(x -> here.complete(flushed));
+                    return here.future();
+                })
                 .onSuccess(flushed -> {
                     if (flushed.isPresent()) {
                         replay(flushed.getAsLong());
@@ -122,7 +139,13 @@ final class SessionFeed {
         String path = gateway.recording(id).toString();
         vertx.fileSystem().open(path, new OpenOptions().setRead(true)).onSuccess(file -> {
             RecordParser parser = RecordParser.newDelimited("\n", file);
-            parser.exceptionHandler(e -> close(1011, "the recording cannot be read"));
+            parser.exceptionHandler(e -> {
+                // closing the file once the limit is reached may fail a read still under way: that is no error
+                if (replaying) {
+                    LOG.warn("replay of session {} failed: {}", id, e.toString());
+                    close(1011, "the recording cannot be read");
+                }
+            });
             parser.endHandler(v -> {
                 file.close();
                 replayed();
@@ -215,6 +238,7 @@ final class SessionFeed {
 
     private void close(int code, String reason) {
         if (!stopped) {
+            LOG.debug("live view of session {} closed {}: {}", id, code, reason);
             stop();
             ws.close((short) code, reason);
         }
