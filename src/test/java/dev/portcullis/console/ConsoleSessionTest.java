@@ -144,7 +144,7 @@ class ConsoleSessionTest {
     }
 
     @Test
-    void recordingsAreForAuditorsAndAdminsOnly() throws Exception {
+    void recordingsAreForAuditorsAndAdminsOnlyAndTheSessionIsInTheRequestsHistory() throws Exception {
         VendorSsh ssh = VendorSsh.create(dir.resolve("vendors/mallory"), KeyPairProvider.SSH_ED25519, 256, gateway.port(), gateway.hostKeyLine());
         Principal vendor = broker.vendor("mallory", ssh.publicKeyLine());
         broker.sshTarget("db-recorded", "test", sshd.host(), sshd.port(), sshd.hostKeyLine());
@@ -169,5 +169,10 @@ class ConsoleSessionTest {
         assertThat(asVendor.errorCode()).isEqualTo("forbidden_role");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(broker.ledger("api:GET /api/v1/sessions/" + session + "/recording")).anyMatch(e -> "refused".equals(e.type()));
+
+        // and the request's history names the session, start and end
+        Api.Answer history = api.get("/requests/" + grant.requestId() + "/history", auditorToken);
+        assertThat(history.array().stream().map(e -> ((JsonObject) e).getString("type")))
+                .containsSubsequence("request.filed", "grant.issued", "session.started", "session.ended");
     }
 }
