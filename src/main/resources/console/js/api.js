@@ -56,6 +56,10 @@ async function send(method, path, body, accept) {
     } catch (ignored) {
       // not an API error body; keep the HTTP status
     }
+    if (response.status === 401) {
+      // The token was revoked or its principal disabled while signed in: the console signs out.
+      window.dispatchEvent(new CustomEvent('portcullis:unauthenticated', { detail: message }));
+    }
     throw new ApiFailure(response.status, code, message);
   }
   return response;

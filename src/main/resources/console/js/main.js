@@ -97,6 +97,11 @@ document.getElementById('sign-in-form').addEventListener('submit', event => {
 });
 
 signOut.addEventListener('click', () => signedOut(null));
+window.addEventListener('portcullis:unauthenticated', event => {
+  if (me) {
+    signedOut('Signed out: ' + event.detail);
+  }
+});
 
 if (api.token()) {
   whoami();
