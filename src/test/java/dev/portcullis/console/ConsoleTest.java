@@ -150,6 +150,19 @@ class ConsoleTest extends BrokerTestBase {
     }
 
     @Test
+    void anAuditorHoldingTheApproverRoleAndAnAdminAreOfferedNoApprovals() {
+        cast.file("vendor", Fixtures.request("CHG-7005", "vendor", "web-prod", "config", Duration.ofHours(1), Duration.ofHours(1)));
+        for (String token : List.of(cast.token("audrey"), api.adminToken())) {
+            browser.forget(origin);
+            signIn(token);
+            browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#view-requests tbody tr")));
+            assertThat(browser.findAll(By.cssSelector("#tabs button")).stream().map(WebElement::getText))
+                    .containsExactly("Requests", "Sessions", "Ledger");
+            assertThat(browser.findAll(By.cssSelector("button.approve, button.deny"))).isEmpty();
+        }
+    }
+
+    @Test
     void unknownTokenIsRefusedWithAClearMessageAndForgotten() {
         signIn("pcl_this-token-does-not-exist");
 
