@@ -4,7 +4,6 @@ import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.observability.Meters;
 import dev.portcullis.store.Sessions;
 import io.vertx.core.Context;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -70,13 +69,7 @@ final class SessionFeed {
     }
 
     void start() {
-        // The upgrade request's own (duplicated) context is not where a long-lived stream should live: take the event
-        // loop's context underneath it, on the same thread.
-        context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
-        context.runOnContext(v -> subscribe());
-    }
-
-    private void subscribe() {
+        context = vertx.getOrCreateContext();
         meters.add(Meters.State.LIVE_VIEWERS, 1);
         ws.closeHandler(v -> stop());
         lines = vertx.eventBus().consumer(SshGateway.liveAddress(id), this::onLine);

@@ -44,9 +44,18 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
             events = List.copyOf(events);
         }
 
+        /**
+         * The receiver for logs: scheme, host and port only. Chat services put their own secret in the URL's path
+         * (Slack, Teams), so the path and query are never logged either.
+         */
+        public String where() {
+            java.net.URI uri = java.net.URI.create(url);
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/…";
+        }
+
         @Override
         public String toString() {
-            return "Webhook[url=" + url + ", events=" + events + "]"; // never the secret
+            return "Webhook[" + where() + ", events=" + events + "]"; // never the secret
         }
     }
 

@@ -42,7 +42,7 @@ final class Receiver {
         if (queue.size() >= tuning.queueLimit()) {
             Delivery dropped = queue.pollFirst();
             webhooks.meters().add(Meters.State.WEBHOOK_QUEUE, -1);
-            LOG.error("webhook queue for {} is full ({}): dropped delivery {} of {}", hook.url(), tuning.queueLimit(),
+            LOG.error("webhook queue for {} is full ({}): dropped delivery {} of {}", hook.where(), tuning.queueLimit(),
                     dropped.id(), dropped.type());
         }
         String id = Webhooks.newDeliveryId();
@@ -70,12 +70,12 @@ final class Receiver {
             }
             webhooks.meters().webhookDeliveries("error").increment();
             if (attempt >= tuning.attempts()) {
-                LOG.error("webhook delivery {} of {} to {} failed {} times, giving up: {}", d.id(), d.type(), hook.url(),
+                LOG.error("webhook delivery {} of {} to {} failed {} times, giving up: {}", d.id(), d.type(), hook.where(),
                         attempt, done.cause().getMessage());
                 finished(d);
                 return;
             }
-            LOG.warn("webhook delivery {} of {} to {} failed (attempt {}), retrying in {}: {}", d.id(), d.type(), hook.url(),
+            LOG.warn("webhook delivery {} of {} to {} failed (attempt {}), retrying in {}: {}", d.id(), d.type(), hook.where(),
                     attempt, backoff, done.cause().getMessage());
             Duration nextBackoff = backoff.multipliedBy(2).compareTo(tuning.maxRetry()) > 0 ? tuning.maxRetry() : backoff.multipliedBy(2);
             synchronized (this) {

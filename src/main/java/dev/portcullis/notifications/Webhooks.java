@@ -52,7 +52,7 @@ public final class Webhooks {
     public void start(String ledgerAddress) {
         if (!receivers.isEmpty()) {
             consumer = vertx.eventBus().consumer(ledgerAddress, m -> offer(m.body()));
-            receivers.forEach(r -> LOG.info("webhook to {} for {}", r.hook.url(), r.hook.events()));
+            receivers.forEach(r -> LOG.info("webhook to {} for {}", r.hook.where(), r.hook.events()));
         }
     }
 

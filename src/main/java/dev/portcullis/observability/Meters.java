@@ -114,6 +114,9 @@ public final class Meters {
 
     private void preRegister() {
         for (String protocol : PROTOCOLS) {
+            // A zero series with empty target and environment (the same as no such labels in PromQL), so the metric
+            // exists before any target is registered; registered targets get their own series (StateGauges).
+            knownTarget(new SessionKey(protocol, "", ""));
             for (String outcome : SESSION_OUTCOMES) {
                 sessionStarts(protocol, outcome);
             }
