@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 
 /**
  * The REST API under {@code /api/v1}. Routing and request validation come from the OpenAPI document
- * ({@code openapi.yaml}), so the document cannot drift from what the broker accepts.
+ * ({@code openapi.yaml}), so the document cannot drift from what the broker accepts. The same server serves the
+ * web console under {@code /console/} (see {@link Console}).
  */
 public final class ApiServer {
 
@@ -64,15 +65,17 @@ public final class ApiServer {
             root.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
                     .putHeader("content-type", "application/yaml").end(document));
             root.route("/api/v1/*").subRouter(api);
-            root.route().failureHandler(ApiError::handle);
-            root.errorHandler(404, ApiError::handle);
-            root.errorHandler(405, ApiError::handle);
-            root.errorHandler(413, ApiError::handle);
-            root.errorHandler(500, ApiError::handle);
-            return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                            .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
-                            .setWebSocketSubProtocols(java.util.List.of(LiveStreams.SUBPROTOCOL)))
-                    .requestHandler(root).listen();
+            return Console.mount(vertx, root).compose(mounted -> {
+                root.route().failureHandler(ApiError::handle);
+                root.errorHandler(404, ApiError::handle);
+                root.errorHandler(405, ApiError::handle);
+                root.errorHandler(413, ApiError::handle);
+                root.errorHandler(500, ApiError::handle);
+                return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                                .setWebSocketSubProtocols(java.util.List.of(LiveStreams.SUBPROTOCOL)))
+                        .requestHandler(root).listen();
+            });
         })).map(ApiServer::new);
     }
 

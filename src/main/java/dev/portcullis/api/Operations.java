@@ -70,6 +70,7 @@ final class Operations {
                 Map.entry("sshKeys", this::sshKeys),
                 Map.entry("listSessions", this::listSessions),
                 Map.entry("terminateSession", this::terminateSession),
+                Map.entry("getRecording", this::recording),
                 Map.entry("closeReview", this::closeReview),
                 Map.entry("readLedger", this::readLedger),
                 Map.entry("verifyLedger", this::verifyLedger),
@@ -219,13 +220,21 @@ final class Operations {
             Future<List<LedgerChain.Entry>> request = Ledger.forSubject(pool, "request:" + id);
             Future<List<LedgerChain.Entry>> grant = view.grant() == null ? Future.succeededFuture(List.of())
                     : Ledger.forSubject(pool, "grant:" + view.grant().id());
-            return Future.all(request, grant).map(done -> {
+            Future<List<LedgerChain.Entry>> sessions = view.grant() == null ? Future.succeededFuture(List.of())
+                    : dev.portcullis.store.Sessions.idsForGrant(pool, view.grant().id()).compose(this::sessionEntries);
+            return Future.all(request, grant, sessions).map(done -> {
                 List<LedgerChain.Entry> entries = new ArrayList<>(request.result());
                 entries.addAll(grant.result());
+                entries.addAll(sessions.result());
                 entries.sort(Comparator.comparingLong(LedgerChain.Entry::seq));
                 return new JsonArray(entries.stream().map(Views::entry).toList());
             });
         }));
+    }
+
+    private Future<List<LedgerChain.Entry>> sessionEntries(List<UUID> sessionIds) {
+        List<Future<List<LedgerChain.Entry>>> each = sessionIds.stream().map(s -> Ledger.forSubject(pool, "session:" + s)).toList();
+        return Future.all(each).map(done -> each.stream().flatMap(f -> f.result().stream()).toList());
     }
 
     // ---- grants, checks, reviews -----------------------------------------------------------------------
@@ -308,6 +317,26 @@ final class Operations {
                     ? dev.portcullis.store.Sessions.byId(pool, id).map(row -> row.orElseThrow())
                     : Future.failedFuture(Problem.notFound("live session " + id + " on this node")));
         }));
+    }
+
+    /** The session's asciicast file as written so far: a live session's recording grows while it runs. */
+    private void recording(RoutingContext ctx) {
+        UUID id = id(ctx);
+        requireAny(ctx, Role.ADMIN, Role.AUDITOR)
+                .compose(p -> dev.portcullis.store.Sessions.byId(pool, id))
+                .compose(row -> {
+                    if (row.isEmpty()) {
+                        return Future.failedFuture(Problem.notFound("session " + id));
+                    }
+                    if (deps.sshGateway() == null || !"ssh".equals(row.get().getString("protocol"))) {
+                        return Future.failedFuture(Problem.notFound("a recording of session " + id + " on this node"));
+                    }
+                    String file = deps.sshGateway().recording(id).toString();
+                    return ctx.vertx().fileSystem().exists(file).compose(exists -> exists ? Future.succeededFuture(file)
+                            : Future.failedFuture(Problem.notFound("a recording of session " + id + " on this node")));
+                })
+                .onSuccess(file -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").sendFile(file))
+                .onFailure(ctx::fail);
     }
 
     /** The WebSocket streams are answered before this router; a plain GET lands here. */

@@ -26,6 +26,16 @@ public final class Sessions {
                 .map(rows -> rows.iterator().next().getInteger("n"));
     }
 
+    /** The ids of every session ever opened on the grant, oldest first. */
+    public static Future<java.util.List<UUID>> idsForGrant(SqlClient sql, UUID grantId) {
+        return sql.preparedQuery("SELECT id FROM sessions WHERE grant_id = $1 ORDER BY started_at").execute(Tuple.of(grantId))
+                .map(rows -> {
+                    java.util.List<UUID> ids = new java.util.ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getUUID("id")));
+                    return ids;
+                });
+    }
+
     public static Future<UUID> open(SqlClient sql, UUID grantId, String protocol, String node, Instant now) {
         UUID id = UUID.randomUUID();
         return sql.preparedQuery("INSERT INTO sessions (id, grant_id, protocol, state, node, started_at) VALUES ($1, $2, $3, 'LIVE', $4, $5)")
