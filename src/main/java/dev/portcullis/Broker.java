@@ -5,7 +5,12 @@ import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.api.ApiServer;
 import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.credentials.HttpCredentialSource;
+import dev.portcullis.credentials.HttpCredentialSources;
+import dev.portcullis.credentials.local.LocalHttpCredentialSource;
+import dev.portcullis.credentials.local.LocalSecrets;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.gateway.http.HttpGateway;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.gateway.ssh.SshGatewayOptions;
 import dev.portcullis.integrity.Digests;
@@ -65,11 +70,14 @@ public final class Broker {
     private final Directory directory;
     private final LocalSshCertificateAuthority certificateAuthority;
     private final SshGateway sshGateway;
+    private final HttpGateway httpGateway;
+    private final LocalSecrets localSecrets;
 
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
                    ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
                    SigningKey key, long checkpointTimer, Policy policy, Directory directory,
-                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway) {
+                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway, HttpGateway httpGateway,
+                   LocalSecrets localSecrets) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -86,6 +94,8 @@ public final class Broker {
         this.directory = directory;
         this.certificateAuthority = certificateAuthority;
         this.sshGateway = sshGateway;
+        this.httpGateway = httpGateway;
+        this.localSecrets = localSecrets;
     }
 
     /** Signs the ledger head if it moved since the last checkpoint; a failure only delays the next one. */
@@ -97,7 +107,15 @@ public final class Broker {
     }
 
     /** What start-up reads from the data directory and the configuration before the database is opened. */
-    private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca) {
+    private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca, javax.crypto.SecretKey secretsKey) {
+    }
+
+    /** The gateways that started (either may be null when disabled), so that a later failure can close them. */
+    private record Gateways(SshGateway ssh, HttpGateway http) {
+        Future<Void> close() {
+            Future<Void> s = ssh == null ? Future.succeededFuture() : ssh.close();
+            return s.eventually(() -> http == null ? Future.succeededFuture() : http.close());
+        }
     }
 
     public static Future<Broker> start(Vertx vertx, PortcullisConfig config) {
@@ -105,13 +123,15 @@ public final class Broker {
             Files.createDirectories(config.dataDir());
             Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
             return new Loaded(SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
-                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")));
-        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded.key(), loaded.policy(), loaded.ca())
+                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")), LocalSecrets.loadOrCreateKey(config.dataDir()));
+        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded)
                 .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure)))));
     }
 
-    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy,
-                                       LocalSshCertificateAuthority ca) {
+    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, Loaded loaded) {
+        SigningKey key = loaded.key();
+        Policy policy = loaded.policy();
+        LocalSshCertificateAuthority ca = loaded.ca();
         LedgerJsonLines jsonLines = LedgerJsonLines.open(config.ledger().jsonLines());
         Consumer<LedgerChain.Entry> sink = entry -> {
             if (jsonLines != null) {
@@ -125,6 +145,10 @@ public final class Broker {
         WindowScheduler scheduler = new WindowScheduler(vertx, transactions, verifier);
         RequestWorkflow workflow = new RequestWorkflow(transactions, key, () -> policy, scheduler);
         Directory directory = new Directory(transactions);
+        LocalSecrets localSecrets = LocalSecrets.open(transactions, loaded.secretsKey());
+        // The HTTP gateway's credential sources, by the key of a target's credential block.
+        HttpCredentialSource credentials = new HttpCredentialSources(Map.of(
+                LocalHttpCredentialSource.BLOCK, new LocalHttpCredentialSource(localSecrets)));
 
         // Every node drops its cached grant checks when any node (or anyone in SQL) changes a grant.
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
@@ -149,18 +173,21 @@ public final class Broker {
                 .compose(bootstrap -> bootstrap == null ? Future.succeededFuture() : writeBootstrapToken(vertx, config, bootstrap.token()))
                 .compose(v -> scheduler.start())
                 .compose(v -> startSshGateway(vertx, config, transactions, verifier, ca, policy, scheduler))
-                .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
-                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, ca))
+                .compose(ssh -> startHttpGateway(vertx, config, transactions, verifier, credentials, scheduler)
                         .recover(failure -> ssh == null ? Future.failedFuture(failure)
                                 : ssh.close().transform(closed -> Future.failedFuture(failure)))
+                        .map(http -> new Gateways(ssh, http)))
+                .compose(gateways -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
+                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
+                                gateways.ssh(), ca, localSecrets))
+                        .recover(failure -> gateways.close().transform(closed -> Future.failedFuture(failure)))
                         .map(api -> {
                             long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
                                     t -> checkpoint(transactions, key));
                             LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                                     config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
                             return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
-                                    checkpoints, policy, directory, ca, ssh);
+                                    checkpoints, policy, directory, ca, gateways.ssh(), gateways.http(), localSecrets);
                         }))
                 .onFailure(failure -> {
                     scheduler.stop();
@@ -183,6 +210,18 @@ public final class Broker {
                     LOG.info("SSH gateway listening on {}:{} (host key {})", config.ssh().host(), gateway.port(),
                             gateway.hostKeyLine());
                 });
+    }
+
+    /** The HTTP front door, when enabled; it cuts a closing grant's exchanges and WebSockets on this node. */
+    private static Future<HttpGateway> startHttpGateway(Vertx vertx, PortcullisConfig config, Transactions transactions,
+                                                        GrantVerifier verifier, HttpCredentialSource credentials,
+                                                        WindowScheduler scheduler) {
+        if (!config.http().enabled()) {
+            return Future.succeededFuture(null);
+        }
+        return HttpGateway.start(vertx, config.dataDir(), config.node(), config.http(),
+                        new HttpGateway.Dependencies(transactions, verifier, credentials))
+                .onSuccess(gateway -> scheduler.addClosingHook(gateway.closingHook()));
     }
 
     private static Future<Void> writeBootstrapToken(Vertx vertx, PortcullisConfig config, String token) {
@@ -222,6 +261,15 @@ public final class Broker {
     /** The SSH gateway, or null when {@code ssh.enabled} is false. */
     public SshGateway sshGateway() {
         return sshGateway;
+    }
+
+    /** The HTTP gateway, or null when {@code http.enabled} is false. */
+    public HttpGateway httpGateway() {
+        return httpGateway;
+    }
+
+    public LocalSecrets localSecrets() {
+        return localSecrets;
     }
 
     public LocalSshCertificateAuthority certificateAuthority() {
@@ -272,8 +320,8 @@ public final class Broker {
     public Future<Void> stop() {
         scheduler.stop();
         vertx.cancelTimer(checkpointTimer);
-        Future<Void> ssh = sshGateway == null ? Future.succeededFuture() : sshGateway.close();
-        return ssh.eventually(api::close)
+        Future<Void> gateways = new Gateways(sshGateway, httpGateway).close();
+        return gateways.eventually(api::close)
                 .eventually(() -> checkpoint(transactions, key))
                 .eventually(() -> subscriber.close())
                 .eventually(() -> database.closeAsync(vertx))

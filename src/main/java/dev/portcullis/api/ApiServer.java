@@ -3,6 +3,7 @@ package dev.portcullis.api;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
+import dev.portcullis.credentials.local.LocalSecrets;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.integrity.Signatures;
@@ -35,7 +36,8 @@ public final class ApiServer {
 
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
-                               SshGateway sshGateway, LocalSshCertificateAuthority certificateAuthority) {
+                               SshGateway sshGateway, LocalSshCertificateAuthority certificateAuthority,
+                               LocalSecrets localSecrets) {
     }
 
     public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {

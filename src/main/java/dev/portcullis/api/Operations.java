@@ -54,6 +54,7 @@ final class Operations {
                 Map.entry("issueToken", this::issueToken),
                 Map.entry("listTargets", ctx -> ok(ctx, 200, Targets.all(pool).map(list -> new JsonArray(list.stream().map(Views::target).toList())))),
                 Map.entry("registerTarget", this::registerTarget),
+                Map.entry("putSecret", this::putSecret),
                 Map.entry("getPolicy", this::policy),
                 Map.entry("listRequests", this::listRequests),
                 Map.entry("fileRequest", ctx -> ok(ctx, 201, deps.workflow().file(Authentication.principal(ctx), spec(ctx)).map(Views::request))),
@@ -156,6 +157,13 @@ final class Operations {
         Directory.TargetSpec spec = new Directory.TargetSpec(b.getString("name"), protocol, b.getString("environment"),
                 new HashSet<>(strings(b.getJsonArray("tags"))), Json.map(endpoint), Json.map(b.getJsonObject("credential")));
         ok(ctx, 201, deps.directory().register(Authentication.principal(ctx), spec).map(Views::target));
+    }
+
+    // A local secret for the HTTP gateway to inject; the answer, like the ledger, names it and never shows it.
+    private void putSecret(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        ok(ctx, 200, deps.localSecrets().put(Authentication.principal(ctx), name, body(ctx).getString("value"))
+                .map(done -> new JsonObject().put("name", name)));
     }
 
     private void policy(RoutingContext ctx) {

@@ -6,7 +6,8 @@ import java.nio.file.Path;
  * The broker's configuration: immutable, typed, validated once at start-up. Defaults and their
  * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
  */
-public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger) {
+public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger,
+                               Http http) {
 
     public record Api(String host, int port, int maxBodyBytes) {
     }
@@ -29,11 +30,23 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
     public record Ledger(String jsonLines, int checkpointSeconds) {
     }
 
+    /**
+     * The HTTP gateway's listener (see gateway/http/README.md). {@code certFile}/{@code keyFile} empty: a self-signed
+     * certificate under {@code <dataDir>/tls/}; {@code upstreamCaFile} empty: the JVM's trust store; {@code forwarded}
+     * is {@code x-forwarded}, {@code forwarded}, {@code both} or {@code none}; {@code hostSuffix} non-empty also routes
+     * {@code <target><hostSuffix>} by the Host header; {@code instances} 0: one listener per core.
+     */
+    public record Http(boolean enabled, String host, int port, boolean tls, String certFile, String keyFile,
+                       String upstreamCaFile, String forwarded, String hostSuffix, int idleTimeoutSeconds,
+                       int headerTimeoutSeconds, int upstreamConnectTimeoutSeconds, int maxHeaderBytes, int maxUriBytes,
+                       int instances) {
+    }
+
     public PortcullisConfig withDataDir(Path dir) {
-        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger);
+        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger, http);
     }
 
     public PortcullisConfig withApiPort(int port) {
-        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger);
+        return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger, http);
     }
 }

@@ -1,0 +1,52 @@
+package dev.portcullis.gateway.http;
+
+import dev.portcullis.store.LedgerEvent;
+import dev.portcullis.store.Transactions;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A request the gateway itself refuses (bad path, smuggling, oversized, timeouts, credential failure): a status,
+ * a reason code and a message, answered as {@code {"error":{"code","message"}}} and ledgered as
+ * {@code http.refused}. Refusals the grant check makes are ledgered by GrantVerifier as {@code access.refused}.
+ */
+record Refusal(int status, String code, String message) {
+
+    /** Paths in the ledger are cut to this length: a refused 8 KiB URI is evidence, not something to store whole. */
+    static final int MAX_LEDGERED_PATH = 512;
+
+    static void answer(HttpServerResponse response, int status, String code, String message, boolean close) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        String body = new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode();
+        response.setStatusCode(status).putHeader("content-type", "application/json").putHeader("cache-control", "no-store");
+        if (close) {
+            response.putHeader("connection", "close");
+        }
+        response.end(body);
+    }
+
+    void answer(HttpServerRequest request) {
+        // A refused request's body is not read: close the connection rather than leave it unsynchronised.
+        answer(request.response(), status, code, message, !request.isEnded());
+    }
+
+    Future<Void> record(Transactions transactions, String actor, String target, String method, String path, String remote) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("reason", code);
+        payload.put("status", status);
+        payload.put("message", message);
+        payload.put("target", target);
+        payload.put("method", method);
+        payload.put("path", path == null ? null : path.length() > MAX_LEDGERED_PATH ? path.substring(0, MAX_LEDGERED_PATH) + "…" : path);
+        payload.put("remote", remote);
+        return transactions.record(new LedgerEvent("http.refused", actor == null ? "unknown" : actor,
+                target == null ? "gateway:http" : "target:" + target, payload)).mapEmpty();
+    }
+}
