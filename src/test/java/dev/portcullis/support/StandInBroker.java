@@ -96,12 +96,19 @@ public final class StandInBroker implements AutoCloseable {
     }
 
     public static StandInBroker start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /** {@code env} overrides configuration as PORTCULLIS_* environment variables would. */
+    public static StandInBroker start(Path dataDir, Map<String, String> env) {
         try {
             Files.createDirectories(dataDir);
             Path policyFile = dataDir.resolveSibling("gateway-test-policy.yaml");
             Files.writeString(policyFile, POLICY);
-            return new StandInBroker(BrokerHarness.start(dataDir, Map.of("PORTCULLIS_POLICIES", policyFile.toString(),
-                    "PORTCULLIS_LEDGER_JSON_LINES", "off")));
+            Map<String, String> all = new java.util.HashMap<>(Map.of("PORTCULLIS_POLICIES", policyFile.toString(),
+                    "PORTCULLIS_LEDGER_JSON_LINES", "off"));
+            all.putAll(env);
+            return new StandInBroker(BrokerHarness.start(dataDir, all));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -116,6 +123,18 @@ public final class StandInBroker implements AutoCloseable {
                 Set.of(), List.of(sshKeys)))).principal();
     }
 
+    /** A vendor and its first API token (what it presents to the HTTP gateway). */
+    public Directory.Registered vendorWithToken(String name) {
+        return await(directory.register(admin, new Directory.PrincipalSpec(name, PrincipalKind.HUMAN, Set.of(Role.VENDOR),
+                Set.of(), List.of())));
+    }
+
+    /** An HTTP target at {@code baseUrl}; {@code credential} is its credential block (e.g. {@code {"local": {...}}}). */
+    public Target httpTarget(String name, String environment, String baseUrl, Map<String, Object> credential) {
+        return await(directory.register(admin, new Directory.TargetSpec(name, Protocol.HTTP, environment, Set.of(),
+                Map.of("baseUrl", baseUrl), credential)));
+    }
+
     /** An SSH target whose host key is pinned; {@code environment} picks the policy rule (test or quiet). */
     public Target sshTarget(String name, String environment, String host, int port, String hostKeyLine) {
         return await(directory.register(admin, new Directory.TargetSpec(name, Protocol.SSH, environment, Set.of(),
@@ -125,7 +144,13 @@ public final class StandInBroker implements AutoCloseable {
     /** Files a request for {@code vendor} on {@code target} and approves it; answers the grant. */
     public Grant grant(Principal vendor, String target, Map<String, Object> sshScope, Instant notBefore, Instant notAfter,
                        int maxSessions) {
-        RequestSpec spec = new RequestSpec("CHG-" + tickets.incrementAndGet(), vendor.name(), target, Map.of("ssh", sshScope),
+        return grantScope(vendor, target, Map.of("ssh", sshScope), notBefore, notAfter, maxSessions);
+    }
+
+    /** As {@link #grant}, with the whole scope given ({@code {"ssh": …}} or {@code {"http": …}}). */
+    public Grant grantScope(Principal vendor, String target, Map<String, Object> scope, Instant notBefore, Instant notAfter,
+                            int maxSessions) {
+        RequestSpec spec = new RequestSpec("CHG-" + tickets.incrementAndGet(), vendor.name(), target, scope,
                 "routine", notBefore, notAfter, maxSessions, "tests pass", "none needed", false);
         RequestView filed = await(workflow.file(vendor, spec));
         AccessRequest request = filed.request();
