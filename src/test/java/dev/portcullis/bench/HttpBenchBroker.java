@@ -36,7 +36,7 @@ public final class HttpBenchBroker {
                 Map.of("local", Map.of("secret", "bench-api", "header", "Authorization", "template", "Bearer {{value}}")));
         Directory.Registered vendor = broker.vendorWithToken("bench-vendor");
         broker.grantScope(vendor.principal(), "bench-api", Map.of("http", Map.of("methods", List.of("GET"), "paths", List.of("/**"))),
-                Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofHours(4)), 100);
+                Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofHours(3)), 100);
         System.out.println("BENCH ready " + gateway.port() + " bench-api " + vendor.token());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

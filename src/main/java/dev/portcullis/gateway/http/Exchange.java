@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 
@@ -187,13 +186,9 @@ final class Exchange implements HttpSession.InFlight {
         finished = true;
         session.release(this);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        JsonObject line = new JsonObject().put("time", startedAt.toString()).put("method", request.method().name())
-                .put("path", checkedPath).put("status", status).put("bytesIn", in).put("bytesOut", out).put("ms", millis)
-                .put("grant", session.grant.id().toString()).put("identity", session.executor.name());
-        if (cut != null) {
-            line.put("cut", cut);
-        }
-        listener.sessions().exchanged(session, line.encode(), in, out);
+        String line = RecordLine.of(startedAt, request.method().name(), checkedPath, status, in, out, millis,
+                session.grant.id().toString(), session.executor.name(), false, cut);
+        listener.sessions().exchanged(session, line, in, out);
     }
 
 }

@@ -56,8 +56,9 @@ final class ExchangeLog {
         return file;
     }
 
+    /** Queues a line; it reaches the file at the next {@link #flush} (the gateway calls it every few milliseconds). */
     void append(String line) {
-        submit(() -> {
+        enqueue(() -> {
             if (closed) {
                 return; // an exchange that finished after its session ended: the recording is sealed
             }
@@ -97,7 +98,14 @@ final class ExchangeLog {
         void run() throws IOException;
     }
 
-    private void submit(Work work) {
+    /** Hands what is queued to the recorder thread; batching lines keeps thread wake-ups off the per-request path. */
+    void flush() {
+        if (!tasks.isEmpty() && draining.compareAndSet(false, true)) {
+            recorder.execute(this::drain);
+        }
+    }
+
+    private void enqueue(Work work) {
         tasks.add(() -> {
             try {
                 work.run();
@@ -105,9 +113,11 @@ final class ExchangeLog {
                 failure = e;
             }
         });
-        if (draining.compareAndSet(false, true)) {
-            recorder.execute(this::drain);
-        }
+    }
+
+    private void submit(Work work) {
+        enqueue(work);
+        flush();
     }
 
     private void drain() {

@@ -47,8 +47,8 @@ final class Headers {
 
     private static Set<String> connectionNamed(MultiMap headers) {
         String connection = headers.get("connection");
-        if (connection == null) {
-            return null;
+        if (connection == null || connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")) {
+            return null; // the common values name no other header
         }
         java.util.HashSet<String> named = new java.util.HashSet<>();
         for (String value : headers.getAll("connection")) {

@@ -41,6 +41,7 @@ final class HttpGatewayServer implements HttpGateway {
     private final HttpServerOptions serverOptions;
     private volatile int port;
     private String deployment;
+    private long flushTimer = -1;
 
     private HttpGatewayServer(Vertx vertx, Path dataDir, String node, PortcullisConfig.Http options, Dependencies dependencies,
                               GatewayCertificate.Material tls) {
@@ -89,6 +90,7 @@ final class HttpGatewayServer implements HttpGateway {
             return vertx.deployVerticle(() -> new GatewayListener(gateway), new DeploymentOptions().setInstances(n))
                     .map(id -> {
                         gateway.deployment = id;
+                        gateway.flushTimer = gateway.sessions.startFlushing();
                         LOG.info("HTTP gateway listening on {}://{}:{} ({} listener(s))", options.tls() ? "https" : "http",
                                 options.host(), gateway.port, n);
                         return (HttpGateway) gateway;
@@ -197,6 +199,7 @@ final class HttpGatewayServer implements HttpGateway {
 
     @Override
     public Future<Void> close() {
+        vertx.cancelTimer(flushTimer);
         return sessions.endAll().eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment))
                 .eventually(() -> {
                     recorder.shutdown();

@@ -74,6 +74,14 @@ final class HttpSessions {
         this.traffic = traffic;
     }
 
+    /** How often queued recording lines are handed to the recorder thread (and the live feed is unaffected). */
+    static final long FLUSH_MILLIS = 20;
+
+    /** Starts the periodic hand-over of recording lines; answers the timer id. */
+    long startFlushing() {
+        return vertx.setPeriodic(FLUSH_MILLIS, t -> byId.values().forEach(s -> s.log.flush()));
+    }
+
     Path recording(UUID sessionId) {
         return recordings.resolve(sessionId + ".jsonl");
     }

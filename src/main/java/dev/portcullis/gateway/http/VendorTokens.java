@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bearer tokens to principals, cached so that a request costs no database round trip. A token is known only by its
- * SHA-256 (as in the database). Entries, unknown tokens included, live {@link #MAX_AGE}: a disabled principal or a
- * revoked token stops working at the gateway within that time (the grant check itself needs no such wait).
+ * SHA-256 (as in the database). Entries, unknown tokens included, are reloaded after {@link #MAX_AGE} (the old answer
+ * serving while the reload runs): a disabled principal or a revoked token stops working at the gateway within that
+ * time (the grant check itself needs no such wait).
  */
 final class VendorTokens {
 
@@ -22,7 +23,8 @@ final class VendorTokens {
     /** Bounds memory against a flood of random tokens: past this many entries the cache starts over. */
     static final int MAX_ENTRIES = 100_000;
 
-    private record Entry(Future<Optional<Principal>> principal, long loadedAtNanos) {
+    /** {@code stale}: the previous answer, served while a reload is under way so that requests do not queue behind it. */
+    private record Entry(Future<Optional<Principal>> principal, long loadedAtNanos, Optional<Principal> stale) {
     }
 
     private final Pool pool;
@@ -43,14 +45,19 @@ final class VendorTokens {
         if (entry != null && now - entry.loadedAtNanos() < MAX_AGE.toNanos() && !entry.principal().failed()) {
             Future<Optional<Principal>> f = entry.principal();
             // A completed future answers on the context that completed it; hand out a fresh one (see GrantVerifier).
-            return f.succeeded() ? Future.succeededFuture(f.result()) : f;
+            if (f.succeeded()) {
+                return Future.succeededFuture(f.result());
+            }
+            return entry.stale() != null ? Future.succeededFuture(entry.stale()) : f;
         }
         if (cache.size() >= MAX_ENTRIES) {
             cache.clear();
         }
+        Optional<Principal> stale = entry == null ? null
+                : entry.principal().succeeded() ? entry.principal().result() : entry.stale();
         Future<Optional<Principal>> loaded = Principals.byTokenHash(pool, hash)
                 .map(found -> found.filter(p -> !p.disabled()));
-        cache.put(hash, new Entry(loaded, now));
-        return loaded;
+        cache.put(hash, new Entry(loaded, now, stale));
+        return stale != null ? Future.succeededFuture(stale) : loaded;
     }
 }

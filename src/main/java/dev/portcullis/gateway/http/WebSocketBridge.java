@@ -6,7 +6,6 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.Locale;
@@ -151,14 +150,9 @@ final class WebSocketBridge implements HttpSession.InFlight {
         }
         finished = true;
         session.release(this);
-        JsonObject line = new JsonObject().put("time", startedAt.toString()).put("method", "GET").put("path", checkedPath)
-                .put("status", status).put("websocket", true).put("bytesIn", in.get()).put("bytesOut", out.get())
-                .put("ms", (System.nanoTime() - startNanos) / 1_000_000).put("grant", session.grant.id().toString())
-                .put("identity", session.executor.name());
-        if (cut != null) {
-            line.put("cut", cut);
-        }
-        listener.sessions().exchanged(session, line.encode(), in.get(), out.get());
+        String line = RecordLine.of(startedAt, "GET", checkedPath, status, in.get(), out.get(),
+                (System.nanoTime() - startNanos) / 1_000_000, session.grant.id().toString(), session.executor.name(), true, cut);
+        listener.sessions().exchanged(session, line, in.get(), out.get());
     }
 
 }
