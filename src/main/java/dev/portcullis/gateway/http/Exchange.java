@@ -156,7 +156,7 @@ final class Exchange implements HttpSession.InFlight {
         }
         status = failStatus;
         if (!request.response().headWritten()) {
-            Refusal.answer(request.response(), failStatus, code, message, !request.isEnded());
+            Refusal.answer(request, failStatus, code, message, Refusal.bodyPending(request));
         } else {
             request.connection().close();
         }

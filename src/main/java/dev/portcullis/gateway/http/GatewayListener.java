@@ -112,7 +112,7 @@ final class GatewayListener extends VerticleBase {
         } else {
             refusal = new Refusal(400, "bad_request", "the request is not valid HTTP/1.1");
         }
-        Refusal.answer(request.response(), refusal.status(), refusal.code(), refusal.message(), true);
+        Refusal.answer(request, refusal.status(), refusal.code(), refusal.message(), true);
         String uri = refusal.status() == 414 ? null : request.uri();
         refusal.record(gateway.transactions(), null, null, String.valueOf(request.method()), uri, remote(request));
     }
@@ -132,8 +132,8 @@ final class GatewayListener extends VerticleBase {
             return;
         }
         if (route.target() == null) {
-            Refusal.answer(request.response(), 404, "no_route",
-                    "call /t/<target>/<path> (or a host routed to a target) on this gateway", !request.isEnded());
+            Refusal.answer(request, 404, "no_route",
+                    "call /t/<target>/<path> (or a host routed to a target) on this gateway", Refusal.bodyPending(request));
             return;
         }
         RequestPath.Result path = RequestPath.normalise(route.rawPath());
@@ -148,26 +148,26 @@ final class GatewayListener extends VerticleBase {
         boolean webSocket = WebSocketBridge.isUpgrade(request);
         gateway.tokens().principal(request.getHeader("authorization")).onComplete(found -> {
             if (found.failed()) {
-                Refusal.answer(request.response(), 503, "unavailable", "the broker cannot reach its database", !request.isEnded());
+                Refusal.answer(request, 503, "unavailable", "the broker cannot reach its database", Refusal.bodyPending(request));
                 return;
             }
             Optional<Principal> who = found.result();
             if (who.isEmpty()) {
                 // Not ledgered, as in the API: unauthenticated noise must not be able to flood the evidence chain.
                 request.response().putHeader("www-authenticate", "Bearer realm=\"portcullis\"");
-                Refusal.answer(request.response(), 401, "unauthenticated",
-                        "send 'Authorization: Bearer <your Portcullis API token>'", !request.isEnded());
+                Refusal.answer(request, 401, "unauthenticated",
+                        "send 'Authorization: Bearer <your Portcullis API token>'", Refusal.bodyPending(request));
                 return;
             }
             Action.HttpCall call = new Action.HttpCall(request.method().name(), path.checked(), webSocket);
             GrantVerifier.Attempt attempt = new GrantVerifier.Attempt(who.get(), route.target(), call, null, false);
             gateway.verifier().verify(attempt).onComplete(verdict -> {
                 if (verdict.failed()) {
-                    Refusal.answer(request.response(), 503, "unavailable", "the broker cannot verify grants right now", !request.isEnded());
+                    Refusal.answer(request, 503, "unavailable", "the broker cannot verify grants right now", Refusal.bodyPending(request));
                 } else if (verdict.result() instanceof Verdict.Refused refused) {
                     int status = refused.reason() == RefusalReason.UNAVAILABLE ? 503
                             : refused.reason() == RefusalReason.UNKNOWN_TARGET ? 404 : 403;
-                    Refusal.answer(request.response(), status, refused.reason().code(), refused.message(), !request.isEnded());
+                    Refusal.answer(request, status, refused.reason().code(), refused.message(), Refusal.bodyPending(request));
                 } else {
                     Verdict.Allowed allowed = (Verdict.Allowed) verdict.result();
                     forward(request, allowed, who.get(), call, path, webSocket, guard);
@@ -184,7 +184,7 @@ final class GatewayListener extends VerticleBase {
                     refused.refusal.answer(request);
                 } else {
                     LOG.error("HTTP session for grant {} could not be opened", allowed.grant().id(), opened.cause());
-                    Refusal.answer(request.response(), 503, "unavailable", "the session could not be opened", !request.isEnded());
+                    Refusal.answer(request, 503, "unavailable", "the session could not be opened", Refusal.bodyPending(request));
                 }
                 return;
             }
@@ -208,7 +208,7 @@ final class GatewayListener extends VerticleBase {
     }
 
     void refuseCut(HttpServerRequest request, String message) {
-        Refusal.answer(request.response(), 403, "session_cut", "the session was cut: " + message, !request.isEnded());
+        Refusal.answer(request, 403, "session_cut", "the session was cut: " + message, Refusal.bodyPending(request));
     }
 
     /** Writes what the target is told about the vendor, as configured; what the vendor sent is never passed on. */

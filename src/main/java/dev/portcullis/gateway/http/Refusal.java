@@ -20,7 +20,9 @@ record Refusal(int status, String code, String message) {
     /** Paths in the ledger are cut to this length: a refused 8 KiB URI is evidence, not something to store whole. */
     static final int MAX_LEDGERED_PATH = 512;
 
-    static void answer(HttpServerResponse response, int status, String code, String message, boolean close) {
+    /** {@code close}: the connection is closed once the answer is written (Vert.x keeps it open for a keep-alive request). */
+    static void answer(HttpServerRequest request, int status, String code, String message, boolean close) {
+        HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
@@ -29,12 +31,26 @@ record Refusal(int status, String code, String message) {
         if (close) {
             response.putHeader("connection", "close");
         }
-        response.end(body);
+        Future<Void> written = response.end(body);
+        if (close) {
+            written.onComplete(done -> request.connection().close());
+        }
     }
 
     void answer(HttpServerRequest request) {
-        // A refused request's body is not read: close the connection rather than leave it unsynchronised.
-        answer(request.response(), status, code, message, !request.isEnded());
+        answer(request, status, code, message, bodyPending(request));
+    }
+
+    /**
+     * Whether the request still has a body on the wire. A refused request's body is not read, so the connection is
+     * closed after the answer rather than left with unread bytes where the next request should start.
+     */
+    static boolean bodyPending(HttpServerRequest request) {
+        if (request.isEnded()) {
+            return false;
+        }
+        String length = request.getHeader("content-length");
+        return request.headers().contains("transfer-encoding") || (length != null && !length.equals("0"));
     }
 
     Future<Void> record(Transactions transactions, String actor, String target, String method, String path, String remote) {

@@ -74,11 +74,11 @@ final class WebSocketBridge implements HttpSession.InFlight {
             if (connected.failed()) {
                 if (connected.cause() instanceof UpgradeRejectedException rejected) {
                     status = rejected.getStatus();
-                    Refusal.answer(request.response(), rejected.getStatus(), "upstream_refused_upgrade",
+                    Refusal.answer(request, rejected.getStatus(), "upstream_refused_upgrade",
                             "the target refused the WebSocket upgrade", true);
                 } else {
                     status = 502;
-                    Refusal.answer(request.response(), 502, "upstream_unreachable", "the target could not be reached", true);
+                    Refusal.answer(request, 502, "upstream_unreachable", "the target could not be reached", true);
                 }
                 finish();
                 return;

@@ -118,7 +118,9 @@ class HttpGatewayHostileInputTest {
         // Had the front end trusted Content-Length and the back end chunked, "GPOST /echo/smuggled" would be a second request.
         String smuggle = "POST /t/" + target + "/echo/front HTTP/1.1\r\nHost: gw\r\nAuthorization: " + vendor.bearer() + "\r\n"
                 + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGPOST /t/" + target + "/echo/smuggled HTTP/1.1\r\nHost: gw\r\n\r\n";
+        long started = System.nanoTime();
         String answer = send(smuggle);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("closed at once, not left open").isLessThan(Duration.ofSeconds(5));
         assertRefused(answer, 400, "request_smuggling");
         assertThat(answer.split("HTTP/1.1 ", -1)).as("one answer, then the connection is closed").hasSize(2);
         awaitRefusal("gateway:http", "request_smuggling");
