@@ -15,7 +15,7 @@
 #
 # Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18082 free (or set them).
 # Run:    bench/http-bench.sh
-# Tune:   DURATION (15 s), WARMUP (5 s), THREADS (2), CONNECTIONS (32), BROKER_HEAP (512m)
+# Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32), BROKER_HEAP (512m)
 # Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
 # Exit:   0 when both targets were met, 2 when one was missed, 1 on failure.
 #
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 for tool in wrk nginx java mvn; do
   command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install wrk nginx)"; exit 1; }
 done
-DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-5}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-20}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"
 WORK="$(pwd)/target/bench/http"
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-temp"
