@@ -15,7 +15,8 @@
 #
 # Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18082 free (or set them).
 # Run:    bench/http-bench.sh
-# Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32), BROKER_HEAP (512m)
+# Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32),
+#         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core)
 # Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
 # Exit:   0 when both targets were met, 2 when one was missed, 1 on failure.
 #

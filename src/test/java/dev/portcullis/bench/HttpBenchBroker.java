@@ -29,7 +29,8 @@ public final class HttpBenchBroker {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
         StandInBroker broker = StandInBroker.start(dir.resolve("data"), Map.of("PORTCULLIS_HTTP_TLS", "false",
-                "PORTCULLIS_HTTP_PORT", args[1], "PORTCULLIS_SSH_ENABLED", "false"));
+                "PORTCULLIS_HTTP_PORT", args[1], "PORTCULLIS_SSH_ENABLED", "false",
+                "PORTCULLIS_HTTP_INSTANCES", System.getenv().getOrDefault("GATEWAY_INSTANCES", "0")));
         HttpGateway gateway = broker.harness.broker().httpGateway();
         await(broker.harness.broker().localSecrets().put(broker.admin, "bench-api", "upstream-secret"));
         broker.httpTarget("bench-api", "quiet", args[2],
