@@ -179,7 +179,7 @@ public final class Broker {
                         .map(http -> new Gateways(ssh, http)))
                 .compose(gateways -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                gateways.ssh(), ca, localSecrets))
+                                gateways.ssh(), ca, localSecrets, gateways.http()))
                         .recover(failure -> gateways.close().transform(closed -> Future.failedFuture(failure)))
                         .map(api -> {
                             long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,

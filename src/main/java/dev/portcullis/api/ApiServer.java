@@ -5,6 +5,7 @@ import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.credentials.local.LocalSecrets;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.gateway.http.HttpGateway;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.integrity.Signatures;
 import dev.portcullis.policy.Policy;
@@ -37,7 +38,7 @@ public final class ApiServer {
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
                                SshGateway sshGateway, LocalSshCertificateAuthority certificateAuthority,
-                               LocalSecrets localSecrets) {
+                               LocalSecrets localSecrets, HttpGateway httpGateway) {
     }
 
     public static Future<ApiServer> start(Vertx vertx, String host, int port, int maxBodyBytes, Dependencies deps) {

@@ -302,10 +302,11 @@ final class Operations {
     private void terminateSession(RoutingContext ctx) {
         UUID id = id(ctx);
         ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR).compose(p -> {
-            if (deps.sshGateway() == null) {
-                return Future.failedFuture(Problem.notFound("live session " + id + " on this node"));
-            }
-            return deps.sshGateway().terminate(id, p.name()).compose(cut -> cut
+            // The session lives on one gateway (or on another node): ask each gateway this node runs.
+            Future<Boolean> ssh = deps.sshGateway() == null ? Future.succeededFuture(false) : deps.sshGateway().terminate(id, p.name());
+            return ssh.compose(cut -> cut || deps.httpGateway() == null ? Future.succeededFuture(cut)
+                            : deps.httpGateway().terminate(id, p.name()))
+                    .compose(cut -> cut
                     ? dev.portcullis.store.Sessions.byId(pool, id).map(row -> row.orElseThrow())
                     : Future.failedFuture(Problem.notFound("live session " + id + " on this node")));
         }));

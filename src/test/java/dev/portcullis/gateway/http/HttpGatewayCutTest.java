@@ -151,4 +151,39 @@ class HttpGatewayCutTest {
         await(wsClient.close());
     }
 
+
+    @Test
+    void auditorTerminatesAnHttpSessionThroughTheApiCuttingItsDownload() throws Exception {
+        HttpGatewayFixture.Vendor vendor = f.vendor();
+        String target = f.target();
+        Grant grant = f.grant(vendor, target, HttpGatewayFixture.scope(List.of("GET"), List.of("/slow", "/echo/**"), false),
+                Duration.ofHours(1));
+        HttpClient client = f.broker.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true)
+                .setTrustOptions(new PemTrustOptions().addCertPath(f.gatewayCertificate.toString())));
+        CompletableFuture<Void> firstBytes = new CompletableFuture<>();
+        Promise<Instant> broken = Promise.promise();
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(f.gateway.port())
+                        .setURI("/t/" + target + "/slow").putHeader("authorization", vendor.bearer()))
+                .compose(request -> request.send())
+                .onSuccess(response -> {
+                    response.handler(chunk -> firstBytes.complete(null));
+                    response.exceptionHandler(err -> broken.tryComplete(Instant.now()));
+                    response.endHandler(v -> broken.tryComplete(Instant.now()));
+                })
+                .onFailure(err -> broken.tryComplete(Instant.now()));
+        firstBytes.get(10, TimeUnit.SECONDS);
+        UUID session = f.sessions(grant).get(0);
+
+        Instant asked = Instant.now();
+        var api = f.broker.harness.api();
+        var answer = api.post("/sessions/" + session + "/terminate", api.adminToken(), new JsonObject());
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.json().getString("state")).isEqualTo("ENDED");
+        assertThat(answer.json().getString("endReason")).isEqualTo("terminated");
+        assertThat(Duration.between(asked, await(broken.future()))).isLessThan(Duration.ofSeconds(1));
+        LedgerChain.Entry end = f.awaitLedger("session:" + session, e -> e.type().equals("session.ended"));
+        assertThat(end.actor()).isEqualTo("admin");
+        assertThat(api.post("/sessions/" + session + "/terminate", api.adminToken(), new JsonObject()).status()).isEqualTo(404);
+        await(client.close());
+    }
 }
