@@ -34,6 +34,8 @@ record Refusal(int status, String code, String message) {
         Future<Void> written = response.end(body);
         if (close) {
             written.onComplete(done -> request.connection().close());
+        } else {
+            request.resume(); // the (empty) request must end for the connection's next request to be read
         }
     }
 

@@ -191,4 +191,19 @@ class HttpGatewayHostileInputTest {
         }
         awaitRefusal("gateway:http", "header_timeout");
     }
+
+    @Test
+    void aRefusedRequestLeavesTheKeepAliveConnectionUsable() throws Exception {
+        try (Socket socket = f.rawSocket()) {
+            OutputStream out = socket.getOutputStream();
+            String refused = "DELETE /t/" + target + "/echo/keep HTTP/1.1\r\nHost: gw\r\nAuthorization: " + vendor.bearer() + "\r\n\r\n";
+            String allowed = "GET /t/" + target + "/echo/keep HTTP/1.1\r\nHost: gw\r\nAuthorization: " + vendor.bearer()
+                    + "\r\nConnection: close\r\n\r\n";
+            out.write((refused + allowed).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String answers = readAll(socket.getInputStream());
+            assertThat(answers).startsWith("HTTP/1.1 403 ").contains("out_of_scope");
+            assertThat(answers.indexOf("HTTP/1.1 200 ")).as(answers).isPositive();
+        }
+    }
 }
