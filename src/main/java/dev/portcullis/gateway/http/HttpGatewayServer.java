@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HttpGatewayServer implements HttpGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpGatewayServer.class);
+    /**
+     * How long an idle pooled upstream connection is kept: shorter than the shortest common server keep-alive
+     * (Node.js closes after 5 s), so the gateway never sends a request on a connection the target is closing.
+     */
+    static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
 
     private final Vertx vertx;
     private final PortcullisConfig.Http options;
@@ -116,7 +121,7 @@ final class HttpGatewayServer implements HttpGateway {
         HttpClientOptions client = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
                 .setVerifyHost(true).setConnectTimeout(options.upstreamConnectTimeoutSeconds() * 1000)
                 .setDecompressionSupported(false).setMaxInitialLineLength(options.maxUriBytes())
-                .setMaxHeaderSize(64 * 1024).setKeepAliveTimeout(options.idleTimeoutSeconds());
+                .setMaxHeaderSize(64 * 1024).setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS);
         if (!options.upstreamCaFile().isBlank()) {
             client.setTrustOptions(new PemTrustOptions().addCertPath(options.upstreamCaFile()));
         }
