@@ -6,7 +6,12 @@ import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.api.ApiServer;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.credentials.CredentialBroker;
+import dev.portcullis.credentials.HttpCredentialSource;
+import dev.portcullis.credentials.HttpCredentialSources;
+import dev.portcullis.credentials.local.LocalHttpCredentialSource;
+import dev.portcullis.credentials.local.LocalSecrets;
 import dev.portcullis.credentials.local.LocalSshCertificateAuthority;
+import dev.portcullis.gateway.http.HttpGateway;
 import dev.portcullis.revocation.DatabaseCredentials;
 import dev.portcullis.revocation.LeaseReconciler;
 import dev.portcullis.revocation.LeaseRevocation;
@@ -77,6 +82,8 @@ public final class Broker {
     private final Directory directory;
     private final LocalSshCertificateAuthority certificateAuthority;
     private final SshGateway sshGateway;
+    private final HttpGateway httpGateway;
+    private final LocalSecrets localSecrets;
     private final Credentials credentials;
     private final Observability observability;
 
@@ -96,8 +103,8 @@ public final class Broker {
     private Broker(Vertx vertx, PortcullisConfig config, Database database, PgSubscriber subscriber, WindowScheduler scheduler,
                    ApiServer api, GrantVerifier verifier, RequestWorkflow workflow, Transactions transactions, LedgerJsonLines jsonLines,
                    SigningKey key, long checkpointTimer, Policy policy, Directory directory,
-                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway, Credentials credentials,
-                   Observability observability) {
+                   LocalSshCertificateAuthority certificateAuthority, SshGateway sshGateway, HttpGateway httpGateway,
+                   LocalSecrets localSecrets, Credentials credentials, Observability observability) {
         this.vertx = vertx;
         this.config = config;
         this.database = database;
@@ -114,6 +121,8 @@ public final class Broker {
         this.directory = directory;
         this.certificateAuthority = certificateAuthority;
         this.sshGateway = sshGateway;
+        this.httpGateway = httpGateway;
+        this.localSecrets = localSecrets;
         this.credentials = credentials;
         this.observability = observability;
     }
@@ -165,7 +174,15 @@ public final class Broker {
     }
 
     /** What start-up reads from the data directory and the configuration before the database is opened. */
-    private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca) {
+    private record Loaded(SigningKey key, Policy policy, LocalSshCertificateAuthority ca, javax.crypto.SecretKey secretsKey) {
+    }
+
+    /** The gateways that started (either may be null when disabled), so that a later failure can close them. */
+    private record Gateways(SshGateway ssh, HttpGateway http) {
+        Future<Void> close() {
+            Future<Void> s = ssh == null ? Future.succeededFuture() : ssh.close();
+            return s.eventually(() -> http == null ? Future.succeededFuture() : http.close());
+        }
     }
 
     /** Starts with meters of its own; Vert.x's own metrics are only there when {@code vertx} came from {@link Meters#vertx()}. */
@@ -178,13 +195,15 @@ public final class Broker {
             Files.createDirectories(config.dataDir());
             Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
             return new Loaded(SigningKeyFile.loadOrCreate(config.dataDir()), loadPolicy(config),
-                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")));
-        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded.key(), loaded.policy(), loaded.ca(), meters)
+                    LocalSshCertificateAuthority.open(config.dataDir().resolve("ca")), LocalSecrets.loadOrCreateKey(config.dataDir()));
+        }).compose(loaded -> Database.open(vertx, config).compose(db -> wire(vertx, config, db, loaded, meters)
                 .recover(failure -> db.closeAsync(vertx).transform(closed -> Future.failedFuture(failure)))));
     }
 
-    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, SigningKey key, Policy policy,
-                                       LocalSshCertificateAuthority ca, Meters meters) {
+    private static Future<Broker> wire(Vertx vertx, PortcullisConfig config, Database db, Loaded loaded, Meters meters) {
+        SigningKey key = loaded.key();
+        Policy policy = loaded.policy();
+        LocalSshCertificateAuthority ca = loaded.ca();
         LedgerJsonLines jsonLines = LedgerJsonLines.open(config.ledger().jsonLines());
         Consumer<LedgerChain.Entry> sink = entry -> {
             if (jsonLines != null) {
@@ -199,6 +218,12 @@ public final class Broker {
         RequestWorkflow workflow = new RequestWorkflow(transactions, key, () -> policy, scheduler);
         Directory directory = new Directory(transactions);
         Credentials credentials = Credentials.wire(vertx, config, transactions, ca, scheduler, clock, meters);
+        LocalSecrets localSecrets = LocalSecrets.open(transactions, loaded.secretsKey());
+        // The HTTP gateway's credential sources, by the key of a target's credential block: a local secret, or a
+        // KV v2 secret from the credential broker (Vault; the local broker refuses such targets, failing closed).
+        HttpCredentialSource httpCredentials = new HttpCredentialSources(Map.of(
+                LocalHttpCredentialSource.BLOCK, new LocalHttpCredentialSource(localSecrets),
+                "kv", credentials.broker()));
 
         // Every node drops its cached grant checks when any node (or anyone in SQL) changes a grant.
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, db.connectOptions())
@@ -238,13 +263,16 @@ public final class Broker {
                 .onSuccess(v -> credentials.reconciler().start())
                 .compose(v -> gauges.start())
                 .compose(v -> startSshGateway(vertx, config, transactions, verifier, credentials.broker(), policy, scheduler, meters))
-                .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
-                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, credentials.broker(), meters))
-                        .compose(api -> startOps(vertx, config, meters, readiness).map(ops -> new Listening(api, ops))
-                                .recover(failure -> api.close().transform(closed -> Future.failedFuture(failure))))
+                .compose(ssh -> startHttpGateway(vertx, config, transactions, verifier, httpCredentials, scheduler, meters)
                         .recover(failure -> ssh == null ? Future.failedFuture(failure)
                                 : ssh.close().transform(closed -> Future.failedFuture(failure)))
+                        .map(http -> new Gateways(ssh, http)))
+                .compose(gateways -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
+                        new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
+                                gateways.ssh(), credentials.broker(), meters, localSecrets, gateways.http()))
+                        .compose(api -> startOps(vertx, config, meters, readiness).map(ops -> new Listening(api, ops))
+                                .recover(failure -> api.close().transform(closed -> Future.failedFuture(failure))))
+                        .recover(failure -> gateways.close().transform(closed -> Future.failedFuture(failure)))
                         .map(listening -> {
                             ApiServer api = listening.api();
                             Observability observability = new Observability(meters, gauges, events, readiness,
@@ -254,7 +282,8 @@ public final class Broker {
                             LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
                                     config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
                             return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
-                                    checkpoints, policy, directory, ca, ssh, credentials, observability);
+                                    checkpoints, policy, directory, ca, gateways.ssh(), gateways.http(), localSecrets, credentials,
+                                    observability);
                         }))
                 .onFailure(failure -> {
                     gauges.stop();
@@ -290,6 +319,18 @@ public final class Broker {
                     LOG.info("SSH gateway listening on {}:{} (host key {})", config.ssh().host(), gateway.port(),
                             gateway.hostKeyLine());
                 });
+    }
+
+    /** The HTTP front door, when enabled; it cuts a closing grant's exchanges and WebSockets on this node. */
+    private static Future<HttpGateway> startHttpGateway(Vertx vertx, PortcullisConfig config, Transactions transactions,
+                                                        GrantVerifier verifier, HttpCredentialSource credentials,
+                                                        WindowScheduler scheduler, Meters meters) {
+        if (!config.http().enabled()) {
+            return Future.succeededFuture(null);
+        }
+        return HttpGateway.start(vertx, config.dataDir(), config.node(), config.http(),
+                        new HttpGateway.Dependencies(transactions, verifier, credentials, meters))
+                .onSuccess(gateway -> scheduler.addClosingHook(gateway.closingHook()));
     }
 
     private static Future<Void> writeBootstrapToken(Vertx vertx, PortcullisConfig config, String token) {
@@ -333,6 +374,15 @@ public final class Broker {
 
     public Credentials credentials() {
         return credentials;
+    }
+
+    /** The HTTP gateway, or null when {@code http.enabled} is false. */
+    public HttpGateway httpGateway() {
+        return httpGateway;
+    }
+
+    public LocalSecrets localSecrets() {
+        return localSecrets;
     }
 
     public LocalSshCertificateAuthority certificateAuthority() {
@@ -403,8 +453,8 @@ public final class Broker {
         scheduler.stop();
         credentials.reconciler().stop();
         vertx.cancelTimer(checkpointTimer);
-        Future<Void> ssh = sshGateway == null ? Future.succeededFuture() : sshGateway.close();
-        return ssh.eventually(api::close)
+        Future<Void> gateways = new Gateways(sshGateway, httpGateway).close();
+        return gateways.eventually(api::close)
                 .eventually(observability::stop)
                 .eventually(credentials::stop)
                 .eventually(() -> checkpoint(transactions, key))

@@ -43,6 +43,11 @@ public final class GrantVerifier {
 
     /** Upper bound on how long a cached check may be trusted if a notification were ever lost. */
     public static final Duration MAX_AGE = Duration.ofSeconds(30);
+    /**
+     * From this age on, a use of a cached entry also reloads it in the background, so that busy pairs never wait for
+     * a reload (the HTTP gateway checks every request) while no entry is ever trusted beyond {@link #MAX_AGE}.
+     */
+    static final Duration REFRESH_AFTER = MAX_AGE.minusSeconds(5);
 
     /**
      * One attempt. {@code presentedGrant} is set when the client named a grant explicitly; otherwise the
@@ -59,7 +64,10 @@ public final class GrantVerifier {
     private record Key(UUID executorId, UUID targetId) {
     }
 
-    private record Entry(Future<List<Checked>> grants, Instant loadedAt) {
+    private record Entry(Future<List<Checked>> grants, Instant loadedAt, java.util.concurrent.atomic.AtomicBoolean refreshing) {
+        Entry(Future<List<Checked>> grants, Instant loadedAt) {
+            this(grants, loadedAt, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
 
     private final Pool pool;
@@ -182,6 +190,11 @@ public final class GrantVerifier {
     private Future<List<Checked>> candidates(Key key, Instant now) {
         Entry entry = cache.get(key);
         if (entry != null && entry.loadedAt().plus(MAX_AGE).isAfter(now) && !entry.grants().failed()) {
+            if (entry.grants().succeeded() && !entry.loadedAt().plus(REFRESH_AFTER).isAfter(now)
+                    && entry.refreshing().compareAndSet(false, true)) {
+                // Replaces the entry only if it is still the one in the cache: an invalidation meanwhile wins.
+                load(key).onSuccess(list -> cache.replace(key, entry, new Entry(Future.succeededFuture(list), now)));
+            }
             // A completed Vert.x future answers its listeners on the context that completed it; hand out a
             // fresh one so callers on other threads (MINA's, other event loops) need no hop to that loop.
             return entry.grants().succeeded() ? Future.succeededFuture(entry.grants().result()) : entry.grants();

@@ -4,6 +4,8 @@ import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
 import dev.portcullis.credentials.CredentialBroker;
+import dev.portcullis.credentials.local.LocalSecrets;
+import dev.portcullis.gateway.http.HttpGateway;
 import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.integrity.Signatures;
 import dev.portcullis.observability.Meters;
@@ -37,7 +39,8 @@ public final class ApiServer {
 
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
-                               SshGateway sshGateway, CredentialBroker credentials, Meters meters) {
+                               SshGateway sshGateway, CredentialBroker credentials, Meters meters,
+                               LocalSecrets localSecrets, HttpGateway httpGateway) {
     }
 
     /** Event bus address of committed ledger entries (JSON), streamed by {@code /api/v1/events}. */

@@ -55,6 +55,7 @@ final class Operations {
                 Map.entry("issueToken", this::issueToken),
                 Map.entry("listTargets", ctx -> ok(ctx, 200, Targets.all(pool).map(list -> new JsonArray(list.stream().map(Views::target).toList())))),
                 Map.entry("registerTarget", this::registerTarget),
+                Map.entry("putSecret", this::putSecret),
                 Map.entry("getPolicy", this::policy),
                 Map.entry("listRequests", this::listRequests),
                 Map.entry("fileRequest", ctx -> ok(ctx, 201, deps.workflow().file(Authentication.principal(ctx), spec(ctx)).map(Views::request))),
@@ -160,6 +161,13 @@ final class Operations {
         Directory.TargetSpec spec = new Directory.TargetSpec(b.getString("name"), protocol, b.getString("environment"),
                 new HashSet<>(strings(b.getJsonArray("tags"))), Json.map(endpoint), Json.map(b.getJsonObject("credential")));
         ok(ctx, 201, deps.directory().register(Authentication.principal(ctx), spec).map(Views::target));
+    }
+
+    // A local secret for the HTTP gateway to inject; the answer, like the ledger, names it and never shows it.
+    private void putSecret(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        ok(ctx, 200, deps.localSecrets().put(Authentication.principal(ctx), name, body(ctx).getString("value"))
+                .map(done -> new JsonObject().put("name", name)));
     }
 
     private void policy(RoutingContext ctx) {
@@ -310,10 +318,11 @@ final class Operations {
     private void terminateSession(RoutingContext ctx) {
         UUID id = id(ctx);
         ok(ctx, 200, requireAny(ctx, Role.ADMIN, Role.AUDITOR).compose(p -> {
-            if (deps.sshGateway() == null) {
-                return Future.failedFuture(Problem.notFound("live session " + id + " on this node"));
-            }
-            return deps.sshGateway().terminate(id, p.name()).compose(cut -> cut
+            // The session lives on one gateway (or on another node): ask each gateway this node runs.
+            Future<Boolean> ssh = deps.sshGateway() == null ? Future.succeededFuture(false) : deps.sshGateway().terminate(id, p.name());
+            return ssh.compose(cut -> cut || deps.httpGateway() == null ? Future.succeededFuture(cut)
+                            : deps.httpGateway().terminate(id, p.name()))
+                    .compose(cut -> cut
                     ? dev.portcullis.store.Sessions.byId(pool, id).map(row -> row.orElseThrow())
                     : Future.failedFuture(Problem.notFound("live session " + id + " on this node")));
         }));

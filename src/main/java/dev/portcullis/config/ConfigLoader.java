@@ -174,7 +174,8 @@ public final class ConfigLoader {
                 credentials(t.path("credentials")),
                 new PortcullisConfig.Ops(t.path("ops").path("enabled").asBoolean(), t.path("ops").path("host").asText(),
                         range(t.path("ops").path("port").asInt(), 0, 65535, "ops.port")),
-                WebhookConfig.parse(t.path("webhooks")));
+                WebhookConfig.parse(t.path("webhooks")),
+                http(t.path("http")));
     }
 
     private static PortcullisConfig.Credentials credentials(JsonNode c) {
@@ -206,6 +207,26 @@ public final class ConfigLoader {
             }
         }
         return new PortcullisConfig.Credentials(broker, vault);
+    }
+
+    private static PortcullisConfig.Http http(JsonNode h) {
+        String forwarded = h.path("forwarded").asText();
+        if (!java.util.Set.of("x-forwarded", "forwarded", "both", "none").contains(forwarded)) {
+            throw new ConfigException("http.forwarded must be x-forwarded, forwarded, both or none, got '" + forwarded + "'");
+        }
+        if (h.path("certFile").asText().isBlank() != h.path("keyFile").asText().isBlank()) {
+            throw new ConfigException("http.certFile and http.keyFile are set together or not at all");
+        }
+        return new PortcullisConfig.Http(h.path("enabled").asBoolean(), h.path("host").asText(),
+                range(h.path("port").asInt(), 0, 65535, "http.port"), h.path("tls").asBoolean(),
+                h.path("certFile").asText(), h.path("keyFile").asText(), h.path("upstreamCaFile").asText(), forwarded,
+                h.path("hostSuffix").asText(),
+                range(h.path("idleTimeoutSeconds").asInt(), 1, 86400, "http.idleTimeoutSeconds"),
+                range(h.path("headerTimeoutSeconds").asInt(), 1, 3600, "http.headerTimeoutSeconds"),
+                range(h.path("upstreamConnectTimeoutSeconds").asInt(), 1, 3600, "http.upstreamConnectTimeoutSeconds"),
+                range(h.path("maxHeaderBytes").asInt(), 1024, 1024 * 1024, "http.maxHeaderBytes"),
+                range(h.path("maxUriBytes").asInt(), 256, 1024 * 1024, "http.maxUriBytes"),
+                range(h.path("instances").asInt(), 0, 256, "http.instances"));
     }
 
     private static int range(int value, int min, int max, String key) {

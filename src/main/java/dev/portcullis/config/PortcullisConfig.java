@@ -8,7 +8,7 @@ import java.util.List;
  * documentation live in {@code config/portcullis.yaml}, which is built into the broker.
  */
 public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Database database, String policies, Ledger ledger,
-                               Credentials credentials, Ops ops, List<Webhook> webhooks) {
+                               Credentials credentials, Ops ops, List<Webhook> webhooks, Http http) {
 
     public record Api(String host, int port, int maxBodyBytes) {
     }
@@ -79,12 +79,24 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
         }
     }
 
+    /**
+     * The HTTP gateway's listener (see gateway/http/README.md). {@code certFile}/{@code keyFile} empty: a self-signed
+     * certificate under {@code <dataDir>/tls/}; {@code upstreamCaFile} empty: the JVM's trust store; {@code forwarded}
+     * is {@code x-forwarded}, {@code forwarded}, {@code both} or {@code none}; {@code hostSuffix} non-empty also routes
+     * {@code <target><hostSuffix>} by the Host header; {@code instances} 0: one listener per core.
+     */
+    public record Http(boolean enabled, String host, int port, boolean tls, String certFile, String keyFile,
+                       String upstreamCaFile, String forwarded, String hostSuffix, int idleTimeoutSeconds,
+                       int headerTimeoutSeconds, int upstreamConnectTimeoutSeconds, int maxHeaderBytes, int maxUriBytes,
+                       int instances) {
+    }
+
     public PortcullisConfig withDataDir(Path dir) {
-        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger, credentials, ops, webhooks);
+        return new PortcullisConfig(dir, node, api, ssh, database, policies, ledger, credentials, ops, webhooks, http);
     }
 
     public PortcullisConfig withApiPort(int port) {
         return new PortcullisConfig(dataDir, node, new Api(api.host(), port, api.maxBodyBytes()), ssh, database, policies, ledger,
-                credentials, ops, webhooks);
+                credentials, ops, webhooks, http);
     }
 }

@@ -37,6 +37,8 @@ class DockerFilesTest {
         assertThat(ports.get(0).asText()).endsWith(":" + config.api().port());
         assertThat(ports.get(1).asText()).endsWith(":" + config.ssh().port());
         assertThat(config.ssh().host()).isEqualTo("0.0.0.0");
+        assertThat(ports.get(2).asText()).endsWith(":" + config.http().port());
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
         // The database URL names the Compose service and the database it creates.
         JsonNode postgres = compose.path("services").path("postgres").path("environment");
         assertThat(config.database().url()).contains("//postgres:5432/" + postgres.path("POSTGRES_DB").asText());
@@ -49,6 +51,6 @@ class DockerFilesTest {
         PortcullisConfig config = ConfigLoader.load(Path.of("docker/portcullis.yaml"), Map.of());
         assertThat(dockerfile).contains("COPY config/policies.yaml " + config.policies());
         assertThat(dockerfile).contains("VOLUME " + config.dataDir());
-        assertThat(dockerfile).contains("EXPOSE " + config.api().port() + " " + config.ssh().port());
+        assertThat(dockerfile).contains("EXPOSE " + config.api().port() + " " + config.ssh().port() + " " + config.http().port());
     }
 }

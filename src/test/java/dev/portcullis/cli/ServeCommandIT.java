@@ -37,6 +37,7 @@ class ServeCommandIT {
                 .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".stdout").toFile());
         builder.environment().put("PORTCULLIS_SSH_PORT", "0"); // the default 2222 may be taken on a build machine
         builder.environment().put("PORTCULLIS_OPS_PORT", "0"); // likewise 9464
+        builder.environment().put("PORTCULLIS_HTTP_PORT", "0"); // likewise the HTTP gateway's 8443
         Process process = builder.start();
         List<String> log = new ArrayList<>();
         CompletableFuture<Integer> port = new CompletableFuture<>();

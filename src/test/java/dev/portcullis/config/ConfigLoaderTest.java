@@ -44,6 +44,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpGatewayDefaultsToTlsOnItsOwnPortAndItsKeysLoadFromTheEnvironment() {
+        PortcullisConfig.Http http = defaults().http();
+        assertThat(http).isEqualTo(new PortcullisConfig.Http(true, "127.0.0.1", 8443, true, "", "", "", "x-forwarded", "",
+                60, 10, 10, 16384, 8192, 0));
+        PortcullisConfig changed = ConfigLoader.load(null, Map.of("PORTCULLIS_HTTP_TLS", "false", "PORTCULLIS_HTTP_FORWARDED", "both",
+                "PORTCULLIS_HTTP_HEADER_TIMEOUT_SECONDS", "3"));
+        assertThat(changed.http().tls()).isFalse();
+        assertThat(changed.http().forwarded()).isEqualTo("both");
+        assertThat(changed.http().headerTimeoutSeconds()).isEqualTo(3);
+    }
+
+    @Test
+    void httpGatewayRefusesAnUnknownForwardedModeAndHalfATlsPair() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PORTCULLIS_HTTP_FORWARDED", "x-real-ip")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.forwarded");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PORTCULLIS_HTTP_CERT_FILE", "/etc/gw.crt")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.certFile and http.keyFile");
+    }
+
+    @Test
     void emptyFileChangesNothing() throws IOException {
         assertThat(ConfigLoader.load(file(""), Map.of())).isEqualTo(defaults());
         assertThat(ConfigLoader.load(file("# only a comment\n"), Map.of())).isEqualTo(defaults());

@@ -60,6 +60,11 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString())), token);
     }
 
+    public Answer put(String path, String token, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())), token);
+    }
+
     public Answer patch(String path, String token, Object body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString())), token);

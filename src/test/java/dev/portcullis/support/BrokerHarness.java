@@ -67,10 +67,11 @@ public final class BrokerHarness implements AutoCloseable {
         return harness;
     }
 
-    /** API and SSH gateway on free loopback ports, ledger lines in the data directory, then {@code env}. */
+    /** API, SSH and HTTP gateways on free loopback ports, ledger lines in the data directory, then {@code env}. */
     public static PortcullisConfig config(Path dataDir, Map<String, String> env) {
         Map<String, String> all = new HashMap<>(Map.of("PORTCULLIS_API_PORT", "0", "PORTCULLIS_SSH_PORT", "0", "PORTCULLIS_OPS_PORT", "0",
-                "PORTCULLIS_SSH_HOST", "127.0.0.1", "PORTCULLIS_LEDGER_JSON_LINES", dataDir.resolve("ledger.jsonl").toString()));
+                "PORTCULLIS_SSH_HOST", "127.0.0.1", "PORTCULLIS_HTTP_PORT", "0", "PORTCULLIS_HTTP_HOST", "127.0.0.1",
+                "PORTCULLIS_LEDGER_JSON_LINES", dataDir.resolve("ledger.jsonl").toString()));
         all.putAll(env);
         return ConfigLoader.load(null, all).withDataDir(dataDir);
     }

@@ -123,6 +123,18 @@ public final class StandInBroker implements AutoCloseable {
                 Set.of(), List.of(sshKeys)))).principal();
     }
 
+    /** A vendor and its first API token (what it presents to the HTTP gateway). */
+    public Directory.Registered vendorWithToken(String name) {
+        return await(directory.register(admin, new Directory.PrincipalSpec(name, PrincipalKind.HUMAN, Set.of(Role.VENDOR),
+                Set.of(), List.of())));
+    }
+
+    /** An HTTP target at {@code baseUrl}; {@code credential} is its credential block (e.g. {@code {"local": {...}}}). */
+    public Target httpTarget(String name, String environment, String baseUrl, Map<String, Object> credential) {
+        return await(directory.register(admin, new Directory.TargetSpec(name, Protocol.HTTP, environment, Set.of(),
+                Map.of("baseUrl", baseUrl), credential)));
+    }
+
     /** An SSH target whose host key is pinned; {@code environment} picks the policy rule (test or quiet). */
     public Target sshTarget(String name, String environment, String host, int port, String hostKeyLine) {
         return sshTarget(name, environment, host, port, hostKeyLine, Map.of());
@@ -137,7 +149,13 @@ public final class StandInBroker implements AutoCloseable {
     /** Files a request for {@code vendor} on {@code target} and approves it; answers the grant. */
     public Grant grant(Principal vendor, String target, Map<String, Object> sshScope, Instant notBefore, Instant notAfter,
                        int maxSessions) {
-        RequestSpec spec = new RequestSpec("CHG-" + tickets.incrementAndGet(), vendor.name(), target, Map.of("ssh", sshScope),
+        return grantScope(vendor, target, Map.of("ssh", sshScope), notBefore, notAfter, maxSessions);
+    }
+
+    /** As {@link #grant}, with the whole scope given ({@code {"ssh": …}} or {@code {"http": …}}). */
+    public Grant grantScope(Principal vendor, String target, Map<String, Object> scope, Instant notBefore, Instant notAfter,
+                            int maxSessions) {
+        RequestSpec spec = new RequestSpec("CHG-" + tickets.incrementAndGet(), vendor.name(), target, scope,
                 "routine", notBefore, notAfter, maxSessions, "tests pass", "none needed", false);
         RequestView filed = await(workflow.file(vendor, spec));
         AccessRequest request = filed.request();

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Portcullis HTTP gateway benchmark (issue 5): the gateway against nginx, same machine, same run.
+#
+# What it measures — wrk with keep-alive connections, one after the other, against:
+#   1. direct:     the target itself (an nginx server block answering 200 with a short body);
+#   2. nginx:      an nginx reverse proxy in front of it that injects an Authorization header
+#                  (keep-alive upstream pool, access log on — a fair stand-in for a credential-injecting proxy);
+#   3. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
+#                  vendor's token, checked against the grant's scope, the vendor's Authorization stripped, the
+#                  target's credential (a local secret) injected, and a JSON line recorded per exchange.
+# Each gets a warm-up, then a measured run. Printed: requests/s and p99 latency of each, and the ratios
+#   portcullis/nginx requests/s                    (target >= 1.0)
+#   added p99 over direct: portcullis vs nginx     (target: portcullis' added p99 <= nginx's + 1 ms)
+# The gateway listens on plain HTTP here (http.tls=false), as nginx does, so that TLS cost is not compared.
+#
+# Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18082 free (or set them).
+# Run:    bench/http-bench.sh
+# Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32),
+#         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core)
+# Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
+# Exit:   0 when both targets were met, 2 when one was missed, 1 on failure.
+#
+# Numbers are only as quiet as the machine: wrk, nginx, the target and the broker share its cores, and the
+# summary prints the load average seen before the run.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+for tool in wrk nginx java mvn; do
+  command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install wrk nginx)"; exit 1; }
+done
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-20}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
+UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"
+WORK="$(pwd)/target/bench/http"
+rm -rf "$WORK"; mkdir -p "$WORK/nginx-temp"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== building test classes"
+mvn -q -B -DskipTests test-compile
+mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt"
+
+echo "== nginx: the target on :$UPSTREAM_PORT, the injecting reverse proxy on :$NGINX_PORT"
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user root;"
+cat > "$WORK/nginx.conf" <<NGINX
+$user_line
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  client_body_temp_path $WORK/nginx-temp/body;
+  proxy_temp_path $WORK/nginx-temp/proxy;
+  fastcgi_temp_path $WORK/nginx-temp/fastcgi;
+  uwsgi_temp_path $WORK/nginx-temp/uwsgi;
+  scgi_temp_path $WORK/nginx-temp/scgi;
+  keepalive_requests 1000000;
+  # the target
+  server {
+    listen 127.0.0.1:$UPSTREAM_PORT;
+    access_log off;
+    location / { default_type application/json; return 200 '{"orders":[{"id":42,"state":"shipped"}]}\n'; }
+  }
+  # the reverse proxy that injects the target's credential
+  upstream target { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    access_log $WORK/nginx-proxy-access.log combined buffer=64k;
+    location / {
+      proxy_pass http://target;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Cookie "";
+      proxy_set_header Authorization "Bearer upstream-secret";
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+NGINX
+nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon on;'
+cleanup() {
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  if [ -n "${BROKER_PID:-}" ]; then echo quit >&"${BROKER[1]}" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+echo "== Portcullis: the HTTP gateway on :$GATEWAY_PORT (plain HTTP), a live grant, a local secret injected"
+coproc BROKER { exec java -Xmx"${BROKER_HEAP:-512m}" -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" \
+  -Djava.io.tmpdir="$WORK" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
+  dev.portcullis.bench.HttpBenchBroker "$WORK/broker" "$GATEWAY_PORT" "http://127.0.0.1:$UPSTREAM_PORT"; }
+BROKER_PID=$BROKER_PID
+read -r -t 180 ready <&"${BROKER[0]}" || { echo "the bench broker did not start (see $WORK/broker.log)"; exit 1; }
+read -r _ _ port target token <<<"$ready"
+
+# wrk_run NAME URL [HEADER]: warm-up, then the measured run; prints "req/s p99_ms"
+wrk_run() {
+  local name=$1 url=$2 header=${3:-X-Bench: 1}
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "$header" "$url" > /dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$header" "$url" > "$WORK/wrk-$name.txt"
+  if grep -q "Non-2xx" "$WORK/wrk-$name.txt"; then echo "$name answered non-2xx:"; cat "$WORK/wrk-$name.txt"; exit 1; fi
+  local rps p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk-$name.txt")
+  p99=$(awk '$1 == "99%" { v=$2; if (v ~ /us$/) { sub(/us$/, "", v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v=v*1000 } print v }' "$WORK/wrk-$name.txt")
+  echo "$rps $p99"
+}
+
+echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections, ${WARMUP}s warm-up + ${DURATION}s each"
+read -r direct_rps direct_p99 < <(wrk_run direct "http://127.0.0.1:$UPSTREAM_PORT/v1/orders")
+read -r nginx_rps nginx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/v1/orders" "Authorization: Bearer vendor-token")
+read -r pcl_rps pcl_p99 < <(wrk_run portcullis "http://127.0.0.1:$port/t/$target/v1/orders" "Authorization: Bearer $token")
+
+echo stats >&"${BROKER[1]}"
+read -r -t 10 stats <&"${BROKER[0]}" || stats="BENCH stats ? ?"
+
+awk -v d="$direct_rps" -v dp="$direct_p99" -v n="$nginx_rps" -v np="$nginx_p99" -v p="$pcl_rps" -v pp="$pcl_p99" \
+    -v load="$load_before" -v stats="$stats" '
+BEGIN {
+  printf "\n%-12s %14s %12s %16s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)"
+  printf "%-12s %14.0f %12.3f %16s\n", "direct", d, dp, "-"
+  printf "%-12s %14.0f %12.3f %16.3f\n", "nginx", n, np, np - dp
+  printf "%-12s %14.0f %12.3f %16.3f\n", "portcullis", p, pp, pp - dp
+  ratio = p / n; extra = (pp - dp) - (np - dp)
+  printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00)\n", ratio
+  printf "added p99, portcullis minus nginx: %+.3f ms (target <= +1.000 ms)\n", extra
+  printf "load average before the run: %s; broker %s\n", load, stats
+  exit (ratio >= 1.0 && extra <= 1.0) ? 0 : 2
+}'

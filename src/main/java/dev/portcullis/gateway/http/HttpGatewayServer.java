@@ -1,0 +1,216 @@
+package dev.portcullis.gateway.http;
+
+import dev.portcullis.access.GrantVerifier;
+import dev.portcullis.config.PortcullisConfig;
+import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.store.Transactions;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Wires the listeners (one per event loop) to what they share: tokens, sessions, options. */
+final class HttpGatewayServer implements HttpGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpGatewayServer.class);
+    /**
+     * How long an idle pooled upstream connection is kept: shorter than the shortest common server keep-alive
+     * (Node.js closes after 5 s), so the gateway never sends a request on a connection the target is closing.
+     */
+    static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
+
+    private final Vertx vertx;
+    private final PortcullisConfig.Http options;
+    private final Dependencies dependencies;
+    private final HttpSessions sessions;
+    private final VendorTokens tokens;
+    private final Route.Rules routes;
+    private final ProxyTraffic traffic;
+    private final ExecutorService recorder;
+    private final Path certificate;
+    private final HttpServerOptions serverOptions;
+    private volatile int port;
+    private String deployment;
+    private long flushTimer = -1;
+
+    private HttpGatewayServer(Vertx vertx, Path dataDir, String node, PortcullisConfig.Http options, Dependencies dependencies,
+                              GatewayCertificate.Material tls) {
+        this.vertx = vertx;
+        this.options = options;
+        this.dependencies = dependencies;
+        this.traffic = new ProxyTraffic(dependencies.meters().proxyBytes("http", "to_target"),
+                dependencies.meters().proxyBytes("http", "to_vendor"));
+        AtomicInteger threads = new AtomicInteger();
+        this.recorder = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "portcullis-http-recorder-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.sessions = new HttpSessions(vertx, dependencies.transactions(), dependencies.verifier(), dependencies.credentials(),
+                dataDir.resolve("recordings"), recorder, node, traffic);
+        this.tokens = new VendorTokens(dependencies.transactions().pool());
+        this.routes = new Route.Rules(options.hostSuffix().toLowerCase(java.util.Locale.ROOT));
+        this.certificate = tls == null ? null : tls.certificate();
+        HttpServerOptions server = new HttpServerOptions().setHost(options.host()).setPort(options.port())
+                .setMaxInitialLineLength(options.maxUriBytes()).setMaxHeaderSize(options.maxHeaderBytes())
+                .setIdleTimeout(options.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setHttp2ClearTextEnabled(false).setUseAlpn(false).setCompressionSupported(false).setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(false).setMaxWebSocketFrameSize(1024 * 1024).setWebSocketClosingTimeout(1)
+                .setTcpNoDelay(true).setReusePort(true);
+        if (tls != null) {
+            server.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().toString())
+                    .setKeyPath(tls.key().toString()));
+        }
+        this.serverOptions = server;
+    }
+
+    static Future<HttpGateway> start(Vertx vertx, Path dataDir, String node, PortcullisConfig.Http options, Dependencies dependencies) {
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(dataDir.resolve("recordings"));
+            if (!options.tls()) {
+                return new HttpGatewayServer(vertx, dataDir, node, options, dependencies, null);
+            }
+            GatewayCertificate.Material tls = options.certFile().isBlank()
+                    ? GatewayCertificate.loadOrCreate(dataDir.resolve("tls"), options.host())
+                    : new GatewayCertificate.Material(Path.of(options.certFile()), Path.of(options.keyFile()));
+            return new HttpGatewayServer(vertx, dataDir, node, options, dependencies, tls);
+        }).compose(gateway -> {
+            int instances = options.instances() > 0 ? options.instances()
+                    : Runtime.getRuntime().availableProcessors();
+            // Several listeners need a fixed port to share; with port 0 each would get its own, so one listener then.
+            int n = options.port() == 0 ? 1 : instances;
+            return vertx.deployVerticle(() -> new GatewayListener(gateway), new DeploymentOptions().setInstances(n))
+                    .map(id -> {
+                        gateway.deployment = id;
+                        gateway.flushTimer = gateway.sessions.startFlushing();
+                        LOG.info("HTTP gateway listening on {}://{}:{} ({} listener(s))", options.tls() ? "https" : "http",
+                                options.host(), gateway.port, n);
+                        return (HttpGateway) gateway;
+                    })
+                    .recover(failure -> {
+                        gateway.recorder.shutdown();
+                        return Future.failedFuture(failure);
+                    });
+        });
+    }
+
+    // ---- for the listeners ------------------------------------------------------------------------------
+
+    PortcullisConfig.Http options() {
+        return options;
+    }
+
+    HttpServerOptions serverOptions() {
+        return serverOptions;
+    }
+
+    HttpClientOptions clientOptions() {
+        HttpClientOptions client = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+                .setVerifyHost(true).setConnectTimeout(options.upstreamConnectTimeoutSeconds() * 1000)
+                .setDecompressionSupported(false).setMaxInitialLineLength(options.maxUriBytes())
+                .setMaxHeaderSize(64 * 1024).setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS);
+        if (!options.upstreamCaFile().isBlank()) {
+            client.setTrustOptions(new PemTrustOptions().addCertPath(options.upstreamCaFile()));
+        }
+        return client;
+    }
+
+    PoolOptions poolOptions() {
+        return new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(4096);
+    }
+
+    WebSocketClientOptions webSocketClientOptions() {
+        WebSocketClientOptions ws = new WebSocketClientOptions().setVerifyHost(true).setMaxFrameSize(1024 * 1024)
+                .setConnectTimeout(options.upstreamConnectTimeoutSeconds() * 1000).setClosingTimeout(1);
+        if (!options.upstreamCaFile().isBlank()) {
+            ws.setTrustOptions(new PemTrustOptions().addCertPath(options.upstreamCaFile()));
+        }
+        return ws;
+    }
+
+    void bound(int actualPort) {
+        port = actualPort;
+    }
+
+    HttpSessions sessions() {
+        return sessions;
+    }
+
+    VendorTokens tokens() {
+        return tokens;
+    }
+
+    Route.Rules routes() {
+        return routes;
+    }
+
+    GrantVerifier verifier() {
+        return dependencies.verifier();
+    }
+
+    Transactions transactions() {
+        return dependencies.transactions();
+    }
+
+    // ---- HttpGateway ------------------------------------------------------------------------------------
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public Path certificate() {
+        return certificate;
+    }
+
+    @Override
+    public Path recording(UUID sessionId) {
+        return sessions.recording(sessionId);
+    }
+
+    @Override
+    public GrantClosingHook closingHook() {
+        return sessions.closingHook();
+    }
+
+    @Override
+    public Future<Boolean> terminate(UUID sessionId, String actor) {
+        return sessions.terminate(sessionId, actor);
+    }
+
+    @Override
+    public int liveSessions() {
+        return sessions.live();
+    }
+
+    @Override
+    public ProxyTraffic traffic() {
+        return traffic;
+    }
+
+    @Override
+    public Future<Void> close() {
+        vertx.cancelTimer(flushTimer);
+        return sessions.endAll().eventually(() -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment))
+                .eventually(() -> {
+                    recorder.shutdown();
+                    return Future.succeededFuture();
+                });
+    }
+}
