@@ -1,5 +1,6 @@
 package dev.portcullis;
 
+import dev.portcullis.access.DatabaseAccess;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
@@ -240,7 +241,8 @@ public final class Broker {
                 .compose(v -> startSshGateway(vertx, config, transactions, verifier, credentials.broker(), policy, scheduler, meters))
                 .compose(ssh -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                ssh, credentials.broker(), meters))
+                                ssh, credentials.broker(), meters,
+                                new DatabaseAccess(transactions.pool(), verifier, credentials.database())))
                         .compose(api -> startOps(vertx, config, meters, readiness).map(ops -> new Listening(api, ops))
                                 .recover(failure -> api.close().transform(closed -> Future.failedFuture(failure))))
                         .recover(failure -> ssh == null ? Future.failedFuture(failure)
