@@ -210,6 +210,30 @@ class DatabaseCredentialApiTest {
     }
 
     @Test
+    void theWhatIfCheckAnswersForDatabaseLoginsWithoutIssuingAnything() {
+        Vendor vendor = vendor();
+        String withDatabase = target(true);
+        String shellOnly = target(true);
+        grant(vendor, withDatabase, DATABASE_SCOPE, Duration.ofMinutes(30));
+        grant(vendor, shellOnly, SHELL_SCOPE, Duration.ofMinutes(30));
+        int live = vault.vault.leases().size();
+
+        Api.Answer allowed = api.post("/access-checks", api.adminToken(), check(vendor, withDatabase));
+        Api.Answer refused = api.post("/access-checks", api.adminToken(), check(vendor, shellOnly));
+
+        assertThat(allowed.status()).as(allowed.toString()).isEqualTo(200);
+        assertThat(allowed.json().getBoolean("allowed")).isTrue();
+        assertThat(refused.json().getBoolean("allowed")).isFalse();
+        assertThat(refused.json().getString("reason")).isEqualTo("out_of_scope");
+        assertThat(vault.vault.leases()).hasSize(live);
+    }
+
+    private static JsonObject check(Vendor vendor, String target) {
+        return new JsonObject().put("identity", vendor.principal().name()).put("target", target).put("newSession", false)
+                .put("action", new JsonObject().put("kind", "database-login").put("role", VaultStandIn.DATABASE_ROLE));
+    }
+
+    @Test
     void anUnknownGrantIsNotFoundAndAMalformedOneIsABadRequest() {
         Vendor vendor = vendor();
 
