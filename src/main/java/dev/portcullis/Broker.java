@@ -1,5 +1,6 @@
 package dev.portcullis;
 
+import dev.portcullis.access.DatabaseAccess;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
@@ -269,7 +270,8 @@ public final class Broker {
                         .map(http -> new Gateways(ssh, http)))
                 .compose(gateways -> ApiServer.start(vertx, config.api().host(), config.api().port(), config.api().maxBodyBytes(),
                         new ApiServer.Dependencies(transactions, directory, workflow, verifier, () -> policy, Signatures.of(key),
-                                gateways.ssh(), credentials.broker(), meters, localSecrets, gateways.http()))
+                                gateways.ssh(), credentials.broker(), meters, localSecrets, gateways.http(),
+                                new DatabaseAccess(transactions.pool(), verifier, credentials.database())))
                         .compose(api -> startOps(vertx, config, meters, readiness).map(ops -> new Listening(api, ops))
                                 .recover(failure -> api.close().transform(closed -> Future.failedFuture(failure))))
                         .recover(failure -> gateways.close().transform(closed -> Future.failedFuture(failure)))

@@ -242,15 +242,23 @@ public final class GrantVerifier {
 
     /** Ledgers a refusal as {@code access.refused}; for refusals a gateway decides itself (e.g. the session count at open). */
     public Future<Void> recordRefusal(Attempt attempt, Verdict.Refused refused) {
+        return recordRefusal(attempt, refused.reason().code(), refused.message(), refused.grantId());
+    }
+
+    /**
+     * As above, for a refusal decided after the grant verified — the target lacks what was asked for, the credential
+     * source failed — whose code is not a {@link RefusalReason} (e.g. {@code vault_sealed}). {@code message} must hold no secret.
+     */
+    public Future<Void> recordRefusal(Attempt attempt, String code, String message, UUID grantId) {
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("reason", refused.reason().code());
-        payload.put("message", refused.message());
+        payload.put("reason", code);
+        payload.put("message", message);
         payload.put("target", attempt.target());
         payload.put("action", attempt.action().describe());
-        if (refused.grantId() != null) {
-            payload.put("grant", refused.grantId().toString());
+        if (grantId != null) {
+            payload.put("grant", grantId.toString());
         }
-        String subject = refused.grantId() != null ? "grant:" + refused.grantId() : "target:" + attempt.target();
+        String subject = grantId != null ? "grant:" + grantId : "target:" + attempt.target();
         String actor = attempt.identity() == null ? "unknown" : attempt.identity().name();
         return transactions.record(new LedgerEvent("access.refused", actor, subject, payload)).mapEmpty();
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.api;
 
+import dev.portcullis.access.DatabaseAccess;
 import dev.portcullis.access.Directory;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.access.RequestWorkflow;
@@ -40,7 +41,7 @@ public final class ApiServer {
     public record Dependencies(Transactions transactions, Directory directory, RequestWorkflow workflow,
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
                                SshGateway sshGateway, CredentialBroker credentials, Meters meters,
-                               LocalSecrets localSecrets, HttpGateway httpGateway) {
+                               LocalSecrets localSecrets, HttpGateway httpGateway, DatabaseAccess databaseAccess) {
     }
 
     /** Event bus address of committed ledger entries (JSON), streamed by {@code /api/v1/events}. */

@@ -67,6 +67,7 @@ final class Operations {
                 Map.entry("getGrant", ctx -> ok(ctx, 200, Grants.byId(pool, id(ctx)).map(g -> Views.grant(g.orElseThrow(() -> Problem.notFound("grant " + id(ctx))))))),
                 Map.entry("revokeGrant", this::revoke),
                 Map.entry("checkAccess", this::checkAccess),
+                Map.entry("issueDatabaseCredential", this::issueDatabaseCredential),
                 Map.entry("listReviews", this::listReviews),
                 Map.entry("sshKeys", this::sshKeys),
                 Map.entry("listSessions", this::listSessions),
@@ -252,6 +253,14 @@ final class Operations {
         ok(ctx, 200, deps.workflow().revoke(Authentication.principal(ctx), id(ctx), reason).map(Views::grant));
     }
 
+    /** The password is in this answer and nowhere else: not ledgered, not logged, not cached on the way. */
+    private void issueDatabaseCredential(RoutingContext ctx) {
+        ctx.response().putHeader("Cache-Control", "no-store");
+        ok(ctx, 201, deps.databaseAccess().issue(Authentication.principal(ctx), id(ctx))
+                .map(c -> new JsonObject().put("username", c.username()).put("password", c.password())
+                        .put("leaseId", c.leaseId()).put("expiresAt", String.valueOf(c.expiresAt()))));
+    }
+
     private void checkAccess(RoutingContext ctx) {
         JsonObject b = body(ctx);
         Action action = action(b.getJsonObject("action"));
@@ -279,6 +288,7 @@ final class Operations {
             case "ssh-exec" -> new Action.SshExec(principal, a.getString("command", ""));
             case "ssh-forward" -> new Action.SshForward(principal, a.getString("host", ""), a.getInteger("port", 0));
             case "ssh-subsystem" -> new Action.SshSubsystem(principal, a.getString("subsystem", ""));
+            case "database-login" -> new Action.DatabaseLogin(a.getString("role", ""));
             default -> new Action.HttpCall(a.getString("method", "GET"), a.getString("path", "/"), a.getBoolean("websocket", false));
         };
     }

@@ -34,4 +34,11 @@ public sealed interface Action {
             return (websocket ? "websocket " : "http ") + method + " " + path;
         }
     }
+
+    /** Dynamic database credentials for the target's {@code credential.database} role, handed to the executor. */
+    record DatabaseLogin(String role) implements Action {
+        public String describe() {
+            return "database login as role " + role;
+        }
+    }
 }

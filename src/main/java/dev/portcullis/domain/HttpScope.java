@@ -31,7 +31,7 @@ public record HttpScope(List<String> methods, List<String> paths, boolean websoc
     @Override
     public boolean permits(Action action) {
         if (!(action instanceof Action.HttpCall call)) {
-            return false;
+            return false; // SSH actions and database logins are never granted by an HTTP scope
         }
         if (call.websocket() && !websocket) {
             return false;

@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public final class Scopes {
 
-    private static final Set<String> SSH_KEYS = Set.of("principals", "interactive", "exec", "forwarding", "subsystems");
+    private static final Set<String> SSH_KEYS = Set.of("principals", "interactive", "exec", "forwarding", "subsystems", "database");
     private static final Set<String> HTTP_KEYS = Set.of("methods", "paths", "websocket");
 
     private Scopes() {
@@ -26,6 +26,10 @@ public final class Scopes {
             body.put("exec", ssh.exec());
             body.put("forwarding", ssh.forwarding());
             body.put("subsystems", ssh.subsystems());
+            // Only when granted: a scope without it keeps exactly the form (and digest) it had before the key existed.
+            if (ssh.database()) {
+                body.put("database", true);
+            }
             return Map.of("ssh", body);
         }
         HttpScope http = (HttpScope) scope;
@@ -43,7 +47,8 @@ public final class Scopes {
         if (map.get("ssh") instanceof Map<?, ?> ssh) {
             onlyKeys(ssh, SSH_KEYS, "ssh");
             return new SshScope(strings(ssh.get("principals"), "principals"), bool(ssh.get("interactive")),
-                    strings(ssh.get("exec"), "exec"), bool(ssh.get("forwarding")), strings(ssh.get("subsystems"), "subsystems"));
+                    strings(ssh.get("exec"), "exec"), bool(ssh.get("forwarding")), strings(ssh.get("subsystems"), "subsystems"),
+                    bool(ssh.get("database")));
         }
         if (map.get("http") instanceof Map<?, ?> http) {
             onlyKeys(http, HTTP_KEYS, "http");

@@ -7,9 +7,15 @@ import java.util.List;
  * an allow-list of exec commands (glob patterns, {@code *} matches any run of characters), whether
  * port forwarding is allowed and which subsystems (e.g. {@code sftp}) may be opened.
  * An empty exec list with {@code interactive} allows any exec command — a shell could run it anyway.
+ * {@code database} lets the executor obtain a dynamic credential for the target's database role
+ * ({@code POST /grants/{id}/database-credential}); it is off unless the request asks for it.
  */
 public record SshScope(List<String> principals, boolean interactive, List<String> exec, boolean forwarding,
-                       List<String> subsystems) implements Scope {
+                       List<String> subsystems, boolean database) implements Scope {
+
+    public SshScope(List<String> principals, boolean interactive, List<String> exec, boolean forwarding, List<String> subsystems) {
+        this(principals, interactive, exec, forwarding, subsystems, false);
+    }
 
     public SshScope {
         principals = List.copyOf(principals);
@@ -18,8 +24,8 @@ public record SshScope(List<String> principals, boolean interactive, List<String
         if (principals.isEmpty()) {
             throw new IllegalArgumentException("an SSH scope names at least one unix principal");
         }
-        if (!interactive && exec.isEmpty() && !forwarding && subsystems.isEmpty()) {
-            throw new IllegalArgumentException("an SSH scope allows at least one of interactive, exec, forwarding, subsystems");
+        if (!interactive && exec.isEmpty() && !forwarding && subsystems.isEmpty() && !database) {
+            throw new IllegalArgumentException("an SSH scope allows at least one of interactive, exec, forwarding, subsystems, database");
         }
     }
 
@@ -30,7 +36,7 @@ public record SshScope(List<String> principals, boolean interactive, List<String
 
     /** True when the scope allows nothing but commands from the exec allow-list. */
     public boolean execOnly() {
-        return !interactive && !forwarding && subsystems.isEmpty() && !exec.isEmpty();
+        return !interactive && !forwarding && subsystems.isEmpty() && !database && !exec.isEmpty();
     }
 
     @Override
@@ -49,6 +55,9 @@ public record SshScope(List<String> principals, boolean interactive, List<String
         if (action instanceof Action.SshSubsystem sub) {
             return principals.contains(sub.principal()) && subsystems.contains(sub.name());
         }
-        return false;
+        if (action instanceof Action.DatabaseLogin) {
+            return database;
+        }
+        return false; // Action.HttpCall
     }
 }

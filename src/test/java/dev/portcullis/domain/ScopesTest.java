@@ -175,4 +175,44 @@ class ScopesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("start with '/'");
     }
+
+    // --- database (added later: scopes without it must keep their stored form and digest) ---
+
+    @Test
+    void aScopeWithoutDatabaseEncodesExactlyAsBeforeTheKeyExisted() {
+        String canonical = dev.portcullis.integrity.Canonical.string(Scopes.toMap(SSH));
+
+        assertThat(canonical).isEqualTo("{\"ssh\":{\"exec\":[\"systemctl status *\"],\"forwarding\":true,"
+                + "\"interactive\":true,\"principals\":[\"deploy\",\"ops\"],\"subsystems\":[\"sftp\"]}}");
+        assertThat(dev.portcullis.integrity.Digests.ofCanonical(Scopes.toMap(SSH)))
+                .isEqualTo(dev.portcullis.integrity.Digests.sha256Hex(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void anExplicitDatabaseFalseEncodesAsIfItWereAbsent() {
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("principals", List.of("deploy", "ops"), "interactive", true,
+                "exec", List.of("systemctl status *"), "forwarding", true, "subsystems", List.of("sftp")));
+        body.put("database", false);
+
+        Scope parsed = Scopes.fromMap(ssh(body));
+
+        assertThat(parsed).isEqualTo(SSH);
+        assertThat(Scopes.toMap(parsed)).isEqualTo(Scopes.toMap(SSH));
+    }
+
+    @Test
+    void aScopeThatGrantsDatabaseSaysSoAndSurvivesARoundTrip() {
+        SshScope withDatabase = new SshScope(List.of("deploy"), false, List.of(), false, List.of(), true);
+
+        assertThat(Scopes.toMap(withDatabase).get("ssh")).isEqualTo(Map.of("principals", List.of("deploy"), "interactive", false,
+                "exec", List.of(), "forwarding", false, "subsystems", List.of(), "database", true));
+        assertThat(Scopes.fromMap(Scopes.toMap(withDatabase))).isEqualTo(withDatabase);
+    }
+
+    @Test
+    void databaseMustBeABoolean() {
+        assertThatThrownBy(() -> Scopes.fromMap(ssh(Map.of("principals", List.of("u"), "database", "yes"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("true or false");
+    }
 }

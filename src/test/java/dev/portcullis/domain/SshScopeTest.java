@@ -276,4 +276,31 @@ class SshScopeTest {
         SshScope scope = new SshScope(List.of("deploy"), true, List.of(), true, List.of("sftp"));
         assertThat(scope.permits(new Action.HttpCall("GET", "/", false))).isFalse();
     }
+
+    // --- database credentials ---
+
+    @Test
+    void databaseLoginIsPermittedOnlyWhenTheScopeGrantsDatabase() {
+        SshScope shell = new SshScope(List.of("deploy"), true, List.of(), true, List.of("sftp"));
+        SshScope database = new SshScope(List.of("deploy"), true, List.of(), false, List.of(), true);
+
+        assertThat(shell.permits(new Action.DatabaseLogin("readonly"))).isFalse();
+        assertThat(database.permits(new Action.DatabaseLogin("readonly"))).isTrue();
+        assertThat(new HttpScope(List.of("GET"), List.of("/**"), true).permits(new Action.DatabaseLogin("readonly"))).isFalse();
+    }
+
+    @Test
+    void aScopeOfDatabaseAloneIsValidAndAllowsNoShellNorExec() {
+        SshScope databaseOnly = new SshScope(List.of("deploy"), false, List.of(), false, List.of(), true);
+
+        assertThat(databaseOnly.permits(new Action.DatabaseLogin("readonly"))).isTrue();
+        assertThat(databaseOnly.permits(new Action.SshShell("deploy"))).isFalse();
+        assertThat(databaseOnly.permits(new Action.SshExec("deploy", "uptime"))).isFalse();
+    }
+
+    @Test
+    void anExecScopeThatAlsoGrantsDatabaseIsNotExecOnly() {
+        assertThat(new SshScope(List.of("deploy"), false, List.of("uptime"), false, List.of(), true).execOnly()).isFalse();
+        assertThat(execOnly("uptime").execOnly()).isTrue();
+    }
 }
