@@ -36,11 +36,19 @@ public final class Sessions {
                 });
     }
 
-    public static Future<UUID> open(SqlClient sql, UUID grantId, String protocol, String node, Instant now) {
+    /** A new LIVE session on the grant, naming the digest of the request the grant approved. */
+    public static Future<UUID> open(SqlClient sql, UUID grantId, String requestDigest, String protocol, String node, Instant now) {
         UUID id = UUID.randomUUID();
-        return sql.preparedQuery("INSERT INTO sessions (id, grant_id, protocol, state, node, started_at) VALUES ($1, $2, $3, 'LIVE', $4, $5)")
-                .execute(Tuple.of(id, grantId, protocol, node, now.atOffset(ZoneOffset.UTC)))
+        return sql.preparedQuery("INSERT INTO sessions (id, grant_id, request_digest, protocol, state, node, started_at) "
+                        + "VALUES ($1, $2, $3, $4, 'LIVE', $5, $6)")
+                .execute(Tuple.of(id, grantId, requestDigest, protocol, node, now.atOffset(ZoneOffset.UTC)))
                 .map(done -> id);
+    }
+
+    /** Names the credential the session was issued: a reference (issuer, serial, secret path, lease), never a secret. */
+    public static Future<Void> credential(SqlClient sql, UUID sessionId, String reference) {
+        return sql.preparedQuery("UPDATE sessions SET credential = $2 WHERE id = $1")
+                .execute(Tuple.of(sessionId, reference)).mapEmpty();
     }
 
     public static Future<Boolean> end(SqlClient sql, UUID sessionId, String reason, Instant now) {
@@ -49,7 +57,8 @@ public final class Sessions {
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    private static final String SELECT = "SELECT id, grant_id, protocol, state, end_reason, node, started_at, ended_at FROM sessions ";
+    private static final String SELECT = "SELECT id, grant_id, request_digest, credential, protocol, state, end_reason, node, started_at, "
+            + "ended_at FROM sessions ";
 
     public static Future<java.util.List<io.vertx.core.json.JsonObject>> list(SqlClient sql, String state, int limit) {
         return sql.preparedQuery(SELECT + "WHERE ($1::text IS NULL OR state = $1) ORDER BY started_at DESC LIMIT $2")
@@ -68,7 +77,8 @@ public final class Sessions {
 
     private static io.vertx.core.json.JsonObject json(io.vertx.sqlclient.Row r) {
         return new io.vertx.core.json.JsonObject().put("id", r.getUUID("id").toString())
-                .put("grantId", r.getUUID("grant_id").toString()).put("protocol", r.getString("protocol"))
+                .put("grantId", r.getUUID("grant_id").toString()).put("requestDigest", r.getString("request_digest"))
+                .put("credential", r.getString("credential")).put("protocol", r.getString("protocol"))
                 .put("state", r.getString("state")).put("endReason", r.getString("end_reason")).put("node", r.getString("node"))
                 .put("startedAt", r.getOffsetDateTime("started_at").toInstant().toString())
                 .put("endedAt", r.getOffsetDateTime("ended_at") == null ? null : r.getOffsetDateTime("ended_at").toInstant().toString());

@@ -29,7 +29,7 @@ class GrantVerifierTest extends BrokerTestBase {
         assertThat(broker.verify("vendor", "web-prod", new Action.SshShell("postgres"))).isInstanceOf(Verdict.Allowed.class);
 
         BrokerHarness.Awaiting counted = broker.expect(Broker.GRANT_CHANGED_ADDRESS, e -> e.getString("payload").startsWith("sessions:" + grant));
-        BrokerHarness.await(Sessions.open(broker.broker().database().pool(), grant, "ssh", "test-node", Instant.now())
+        BrokerHarness.await(Sessions.open(broker.broker().database().pool(), grant, null, "ssh", "test-node", Instant.now())
                 .toCompletionStage().toCompletableFuture());
         counted.get(Duration.ofSeconds(10));
 

@@ -187,7 +187,7 @@ public final class StandInBroker implements AutoCloseable {
 
     public List<Row> sessionsOf(UUID grantId) {
         List<Row> rows = new java.util.ArrayList<>();
-        await(database.pool().preparedQuery("SELECT id, grant_id, state, end_reason, started_at, ended_at FROM sessions "
+        await(database.pool().preparedQuery("SELECT id, grant_id, request_digest, credential, state, end_reason, started_at, ended_at FROM sessions "
                 + "WHERE grant_id = $1 ORDER BY started_at").execute(Tuple.of(grantId))).forEach(rows::add);
         return rows;
     }

@@ -132,7 +132,10 @@ final class HttpSessions {
                                     if (used >= grant.maxSessions()) {
                                         return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
                                     }
-                                    return Sessions.open(tx.sql(), grant.id(), "http", node, tx.now()).compose(id -> {
+                                    return Sessions.open(tx.sql(), grant.id(), grant.requestDigest(), "http", node, tx.now())
+                                            .compose(id -> Sessions.credential(tx.sql(), id, credential.reference()
+                                                    + (credential.leaseId() == null ? "" : " lease " + credential.leaseId())).map(id))
+                                            .compose(id -> {
                                         Map<String, Object> payload = new LinkedHashMap<>();
                                         payload.put("protocol", "http");
                                         payload.put("grant", grant.id().toString());

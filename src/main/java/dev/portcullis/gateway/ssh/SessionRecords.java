@@ -99,7 +99,7 @@ final class SessionRecords {
             if (used >= grant.maxSessions()) {
                 return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
             }
-            return Sessions.open(tx.sql(), grant.id(), "ssh", node, tx.now());
+            return Sessions.open(tx.sql(), grant.id(), grant.requestDigest(), "ssh", node, tx.now());
         })).recover(failure -> {
             if (failure instanceof Exhausted exhausted) {
                 Verdict.Refused refused = new Verdict.Refused(RefusalReason.SESSIONS_EXHAUSTED,
@@ -141,7 +141,9 @@ final class SessionRecords {
         payload.put("certificateIssuer", opened.issuer());
         payload.put("certificateValidBefore", opened.certificate().validBefore().toString());
         payload.put("recordInput", recordInput);
-        return transactions.run(tx -> tx.record(new LedgerEvent("session.started", executor.name(), "session:" + opened.id(), payload)))
+        String credential = opened.issuer() + " certificate serial " + opened.certificate().serialText();
+        return transactions.run(tx -> Sessions.credential(tx.sql(), opened.id(), credential)
+                        .compose(v -> tx.record(new LedgerEvent("session.started", executor.name(), "session:" + opened.id(), payload))))
                 .map(opened)
                 .recover(failure -> transactions.run(tx -> Sessions.end(tx.sql(), opened.id(), "error", tx.now()))
                         .transform(ended -> Future.failedFuture(failure)));

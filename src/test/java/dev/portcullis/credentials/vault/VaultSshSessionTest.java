@@ -94,6 +94,10 @@ class VaultSshSessionTest {
         Map<String, Object> started = payload(ledger("session:" + session.getUUID("id"), "session.started"));
         assertThat(started).containsEntry("certificateIssuer", "vault")
                 .containsEntry("certificateSerial", Long.toUnsignedString(Long.parseUnsignedLong(cert.serial(), 16)));
+        // The session record names the grant's request digest and the certificate it was issued.
+        assertThat(session.getString("request_digest")).isEqualTo(s.grant.requestDigest());
+        assertThat(session.getString("credential"))
+                .isEqualTo("vault certificate serial " + Long.toUnsignedString(Long.parseUnsignedLong(cert.serial(), 16)));
     }
 
     @Test

@@ -97,6 +97,10 @@ class HttpGatewayInjectionTest {
         assertThat(HttpGatewayScopeTest.payload(started)).containsEntry("credential", "local:" + HttpGatewayFixture.SECRET_NAME)
                 .containsEntry("protocol", "http");
         assertThat(String.valueOf(started.payload())).doesNotContain(HttpGatewayFixture.SECRET_VALUE);
+        // The session record names the grant's request digest and where the injected credential came from.
+        io.vertx.sqlclient.Row session = f.broker.sessionsOf(grant.id()).get(0);
+        assertThat(session.getString("request_digest")).isEqualTo(grant.requestDigest());
+        assertThat(session.getString("credential")).isEqualTo("local:" + HttpGatewayFixture.SECRET_NAME);
     }
 
     @Test
