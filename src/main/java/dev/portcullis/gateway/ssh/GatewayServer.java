@@ -9,6 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.global.CancelTcpipForwardHandler;
+import org.apache.sshd.server.global.TcpipForwardHandler;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -95,10 +100,16 @@ final class GatewayServer implements SshGateway {
         s.setGSSAuthenticator(null);
         s.setHostBasedAuthenticator(null);
         s.setChannelFactories(List.of(GatewayChannel.FACTORY, ForwardChannel.FACTORY));
-        // Local forwards go through ForwardChannel, from the target. Remote forwards (-R) would listen on the
-        // broker itself, and agent and X11 forwarding would lend the vendor's agent or display: all refused.
+        // Local forwards go through ForwardChannel, from the target; remote forwards (-R) are asked of the target,
+        // which listens, and its connections come back through TargetChannel; agent forwarding is relayed the
+        // same way (GatewayChannel, ChannelBridge). All only when the grant's scope allows forwarding. MINA's own
+        // forwarding would listen or connect on the broker itself, and X11 would lend the vendor's display: refused.
         s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         s.setAgentFactory(null);
+        List<RequestHandler<ConnectionService>> global = new ArrayList<>(ServerBuilder.DEFAULT_GLOBAL_REQUEST_HANDLERS);
+        global.removeIf(h -> h instanceof TcpipForwardHandler || h instanceof CancelTcpipForwardHandler);
+        global.add(RemoteForwardRequests.INSTANCE);
+        s.setGlobalRequestHandlers(global);
         CoreModuleProperties.WINDOW_SIZE.set(s, options.windowSize());
         CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Portcullis");
         // A session lasts as long as its grant allows; the window end, not idleness, ends it.
