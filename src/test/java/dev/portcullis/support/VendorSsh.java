@@ -99,6 +99,15 @@ public final class VendorSsh {
         return start(login, extra, remoteCommand, stdinFile, true);
     }
 
+    /** Starts the client with its stdin a pipe ({@code process.getOutputStream()}) and stdout left to the caller. */
+    public Running startTyping(String login, List<String> extra, String remoteCommand) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(login, extra, remoteCommand));
+        builder.environment().put("TERM", "xterm-256color");
+        builder.environment().put("LANG", "C.UTF-8");
+        builder.environment().putAll(environment);
+        return new Running(builder.start(), false);
+    }
+
     /** With {@code drainStdout} false the caller reads {@code process.getInputStream()} itself. */
     public Running start(String login, List<String> extra, String remoteCommand, Path stdinFile, boolean drainStdout)
             throws IOException {
