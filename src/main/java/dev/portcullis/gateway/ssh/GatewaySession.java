@@ -89,7 +89,6 @@ final class GatewaySession {
     private String endActor;
     private String endMessage;
     private Ending ending = Ending.QUIETLY;
-    private long windowTimer = -1;
     /** Global request replies go out in request order (RFC 4254 §4), whenever each is decided. */
     private Future<Void> globalReplies = Future.succeededFuture();
     private Future<Void> forwardsSettled = Future.succeededFuture();
@@ -287,13 +286,9 @@ final class GatewaySession {
         up.setAttribute(KEY, this);
         up.addCloseFutureListener(closed -> end("upstream_closed", "broker", "portcullis: the target closed the connection",
                 Ending.DRAINED));
-        // Every node arms its own timer for its own sessions, so a node cut off from the database still cuts on time.
-        long delay = Math.max(1, Duration.between(Instant.now(), notAfter).toMillis());
-        long timer = server.vertx().setTimer(delay, t -> end("window_closed", "broker", GatewayServer.cutMessage("window_closed"),
-                Ending.AT_ONCE));
-        synchronized (this) {
-            windowTimer = timer;
-        }
+        // Every node keeps its own timer for its sessions' window end, so a node cut off from the database still
+        // cuts on time; one per grant, which cuts all of the grant's sessions together.
+        server.armWindowEnd(grant(), notAfter);
         publish("LIVE", null);
         return Future.succeededFuture(new Admission(up, recorder));
     }
@@ -484,6 +479,53 @@ final class GatewaySession {
      * closes the target connection, so that a thousand sessions cut at once are all told within moments.
      */
     Future<Void> end(String reason, String actor, String message, Ending how) {
+        if (how == Ending.AT_ONCE) {
+            Runnable rest = cut(reason, actor, message);
+            if (rest != null) {
+                rest.run();
+            }
+            return ended.future();
+        }
+        return decide(reason, actor, message, how);
+    }
+
+    /**
+     * The first half of a cut: decides the end and disconnects the vendor with {@code message}, nothing more.
+     * Answers the second half (close the target connection, finish the recording, write the end), or null when
+     * the session was already ending. Cutting many sessions at once, every vendor is told before any session's
+     * second half runs ({@link GatewayServer#cut}).
+     */
+    Runnable cut(String reason, String actor, String message) {
+        boolean openingNow;
+        synchronized (this) {
+            if (endReason != null) {
+                return null;
+            }
+            endReason = reason;
+            endActor = actor;
+            endMessage = message;
+            ending = Ending.AT_ONCE;
+            openingNow = opening != null && !opening.isComplete() && upstream == null;
+        }
+        if (openingNow) {
+            // The opening chain notices at its next step and tears down; the vendor hears now.
+            bridges.forEach(b -> b.cut(message));
+            disconnect();
+            return null;
+        }
+        RecordingQueue rec;
+        synchronized (this) {
+            rec = recorder;
+        }
+        if (rec != null) {
+            byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
+        }
+        disconnect();
+        return () -> teardown(Map.of());
+    }
+
+    private Future<Void> decide(String reason, String actor, String message, Ending how) {
         boolean openingNow;
         synchronized (this) {
             if (endReason != null) {
@@ -509,6 +551,11 @@ final class GatewaySession {
         return ended.future();
     }
 
+    /** Completes once the session's end is written (or it never opened). */
+    Future<Void> ended() {
+        return ended.future();
+    }
+
     /** The vendor's connection closed, whatever the reason. */
     void frontClosed() {
         Principal who = principal;
@@ -524,25 +571,14 @@ final class GatewaySession {
         }
         ClientSession up;
         String message;
-        long timer;
         Ending how;
-        RecordingQueue rec;
         synchronized (this) {
             up = upstream;
             message = endMessage;
-            timer = windowTimer;
             how = ending;
-            rec = recorder;
-        }
-        if (timer >= 0) {
-            server.vertx().cancelTimer(timer);
         }
         if (how == Ending.AT_ONCE) {
-            if (rec != null && message != null) {
-                byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
-            }
-            disconnect();
+            // cut() has recorded the message and disconnected the vendor.
             if (up != null) {
                 up.close(true);
             }
