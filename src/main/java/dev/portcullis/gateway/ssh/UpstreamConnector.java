@@ -50,6 +50,7 @@ final class UpstreamConnector implements AutoCloseable {
             return false;
         });
         CoreModuleProperties.WINDOW_SIZE.set(client, options.windowSize());
+        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(client, GatewayServer.READ_BUFFER_SIZE);
         // A session lasts as long as its grant allows; the window end, not idleness, ends it.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         client.start();
