@@ -23,6 +23,20 @@ public sealed interface Action {
         }
     }
 
+    /** A remote forward ({@code ssh -R}): the target listens on {@code bindHost:port} and connections come back. */
+    record SshRemoteForward(String principal, String bindHost, int port) implements Action {
+        public String describe() {
+            return "ssh remote forward as " + principal + " from " + bindHost + ":" + port;
+        }
+    }
+
+    /** Agent forwarding ({@code ssh -A}): programs on the target may ask the vendor's agent to sign. */
+    record SshAgentForward(String principal) implements Action {
+        public String describe() {
+            return "ssh agent forwarding as " + principal;
+        }
+    }
+
     record SshSubsystem(String principal, String name) implements Action {
         public String describe() {
             return "ssh subsystem " + name + " as " + principal;

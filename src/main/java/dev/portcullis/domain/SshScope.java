@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * SSH scope: the unix principals the session may log in as, whether an interactive shell is allowed,
  * an allow-list of exec commands (glob patterns, {@code *} matches any run of characters), whether
- * port forwarding is allowed and which subsystems (e.g. {@code sftp}) may be opened.
+ * port forwarding (local, remote) and agent forwarding are allowed and which subsystems (e.g. {@code sftp}) may be opened.
  * An empty exec list with {@code interactive} allows any exec command — a shell could run it anyway.
  * {@code database} lets the executor obtain a dynamic credential for the target's database role
  * ({@code POST /grants/{id}/database-credential}); it is off unless the request asks for it.
@@ -51,6 +51,12 @@ public record SshScope(List<String> principals, boolean interactive, List<String
         }
         if (action instanceof Action.SshForward forward) {
             return principals.contains(forward.principal()) && forwarding;
+        }
+        if (action instanceof Action.SshRemoteForward remote) {
+            return principals.contains(remote.principal()) && forwarding;
+        }
+        if (action instanceof Action.SshAgentForward agent) {
+            return principals.contains(agent.principal()) && forwarding;
         }
         if (action instanceof Action.SshSubsystem sub) {
             return principals.contains(sub.principal()) && subsystems.contains(sub.name());

@@ -61,6 +61,14 @@ public final class OpenSshTarget implements AutoCloseable {
 
     /** Starts sshd trusting the user CA whose public key line(s) are in {@code trustedUserCaKeys}. */
     public static OpenSshTarget start(Path trustedUserCaKeys) throws IOException, GeneralSecurityException {
+        return start(trustedUserCaKeys, null);
+    }
+
+    /**
+     * Like {@link #start(Path)}, and when {@code hostCa} is given sshd also presents a host certificate for
+     * {@code 127.0.0.1} signed by that CA (made with the real {@code ssh-keygen -s … -h}).
+     */
+    public static OpenSshTarget start(Path trustedUserCaKeys, KeyPair hostCa) throws IOException, GeneralSecurityException {
         if (!Files.isExecutable(SSHD)) {
             throw new IllegalStateException(SSHD + " is missing: install OpenSSH's server "
                     + "(Debian: apt-get install -y openssh-server openssh-client) to run tests against a real target");
@@ -76,6 +84,7 @@ public final class OpenSshTarget implements AutoCloseable {
             KeyPair hostKeyPair = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
             Path hostKeyFile = directory.resolve("ssh_host_ed25519_key");
             writePrivateKey(hostKeyFile, hostKeyPair);
+            Path hostCertificate = hostCa == null ? null : certifyHostKey(directory, hostKeyFile, hostKeyPair, hostCa);
             int version = sshdVersion();
 
             // The free port is only free until someone else takes it; sshd tells us if that happened.
@@ -83,7 +92,8 @@ public final class OpenSshTarget implements AutoCloseable {
             for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
                 int port = freeLoopbackPort();
                 Path config = directory.resolve("sshd_config");
-                Files.writeString(config, config(port, hostKeyFile, caKeys, directory.resolve("sshd.pid"), version));
+                Files.writeString(config, config(port, hostKeyFile, caKeys, directory.resolve("sshd.pid"), version)
+                        + (hostCertificate == null ? "" : "HostCertificate " + hostCertificate + "\n"));
                 try {
                     return launch(directory, config, port, hostKeyPair.getPublic());
                 } catch (IOException e) {
@@ -224,6 +234,27 @@ public final class OpenSshTarget implements AutoCloseable {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    // ssh-keygen -s CA -I id -h -n 127.0.0.1 key.pub → key-cert.pub
+    private static Path certifyHostKey(Path directory, Path hostKeyFile, KeyPair hostKey, KeyPair ca)
+            throws IOException, GeneralSecurityException {
+        Path caFile = directory.resolve("host_ca");
+        writePrivateKey(caFile, ca);
+        Path publicFile = Path.of(hostKeyFile + ".pub");
+        Files.writeString(publicFile, PublicKeyEntry.toString(hostKey.getPublic()) + " portcullis-test-host\n");
+        Process p = new ProcessBuilder("ssh-keygen", "-q", "-s", caFile.toString(), "-I", "portcullis-test-host", "-h",
+                "-n", "127.0.0.1", publicFile.toString()).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("ssh-keygen could not certify the host key: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while certifying the host key", e);
+        }
+        return Path.of(hostKeyFile + "-cert.pub");
     }
 
     private static int freeLoopbackPort() throws IOException {

@@ -146,6 +146,12 @@ public final class StandInBroker implements AutoCloseable {
                 Map.of("host", host, "port", port, "hostKey", hostKeyLine), credential)));
     }
 
+    /** A target whose host is proven by a certificate from the host CA {@code hostCaLine}, not a pinned key. */
+    public Target sshTargetWithHostCa(String name, String environment, String host, int port, String hostCaLine) {
+        return await(directory.register(admin, new Directory.TargetSpec(name, Protocol.SSH, environment, Set.of(),
+                Map.of("host", host, "port", port, "hostCa", hostCaLine), Map.of())));
+    }
+
     /** Files a request for {@code vendor} on {@code target} and approves it; answers the grant. */
     public Grant grant(Principal vendor, String target, Map<String, Object> sshScope, Instant notBefore, Instant notAfter,
                        int maxSessions) {

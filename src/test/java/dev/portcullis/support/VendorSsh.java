@@ -32,6 +32,8 @@ public final class VendorSsh {
     private final Path knownHosts;
     private final int port;
     public final KeyPair key;
+    /** Extra environment for the client, e.g. {@code SSH_AUTH_SOCK} for agent forwarding. */
+    public final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
 
     private VendorSsh(KeyPair key, Path keyFile, Path knownHosts, int port) {
         this.key = key;
@@ -60,7 +62,8 @@ public final class VendorSsh {
     /** The command line for {@code ssh [extra…] login@127.0.0.1 [command]}. */
     public List<String> command(String login, List<String> extra, String remoteCommand) {
         List<String> cmd = new ArrayList<>(List.of("ssh", "-F", "/dev/null", "-i", keyFile.toString(),
-                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
+                // No agent, unless a test hands one for forwarding (IdentityAgent=none would hide it from -A too).
+                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=" + environment.getOrDefault("SSH_AUTH_SOCK", "none"), "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-p", Integer.toString(port)));
         cmd.addAll(extra);
@@ -96,6 +99,15 @@ public final class VendorSsh {
         return start(login, extra, remoteCommand, stdinFile, true);
     }
 
+    /** Starts the client with its stdin a pipe ({@code process.getOutputStream()}) and stdout left to the caller. */
+    public Running startTyping(String login, List<String> extra, String remoteCommand) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(login, extra, remoteCommand));
+        builder.environment().put("TERM", "xterm-256color");
+        builder.environment().put("LANG", "C.UTF-8");
+        builder.environment().putAll(environment);
+        return new Running(builder.start(), false);
+    }
+
     /** With {@code drainStdout} false the caller reads {@code process.getInputStream()} itself. */
     public Running start(String login, List<String> extra, String remoteCommand, Path stdinFile, boolean drainStdout)
             throws IOException {
@@ -104,6 +116,7 @@ public final class VendorSsh {
                 : ProcessBuilder.Redirect.from(stdinFile.toFile()));
         builder.environment().put("TERM", "xterm-256color");
         builder.environment().put("LANG", "C.UTF-8");
+        builder.environment().putAll(environment);
         return new Running(builder.start(), drainStdout);
     }
 

@@ -37,6 +37,9 @@ final class AsciicastRecorder {
     record Summary(Path file, String sha256, long fileBytes, long outputBytes, long inputBytes) {
     }
 
+    /** The most bytes of one stream written as one event. */
+    static final int MAX_EVENT_BYTES = 32 * 1024;
+
     private final Path file;
     private final OutputStream out;
     private final MessageDigest digest;
@@ -99,7 +102,11 @@ final class AsciicastRecorder {
 
     synchronized void output(Stream stream, byte[] bytes, int offset, int length, long atNanos) {
         outputBytes += length;
-        event("o", text.get(stream), bytes, offset, length, atNanos);
+        // A bulk chunk becomes several events of the same moment: lines (and live-feed strings) stay small
+        // however much a pump moves at once. A character split between them is carried over by JsonText.
+        for (int from = offset, end = offset + length; from < end; from += MAX_EVENT_BYTES) {
+            event("o", text.get(stream), bytes, from, Math.min(MAX_EVENT_BYTES, end - from), atNanos);
+        }
     }
 
     synchronized void input(byte[] bytes, int offset, int length, long atNanos) {

@@ -19,6 +19,8 @@ import org.apache.sshd.server.command.AsyncCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.vertx.core.Future;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,9 +106,24 @@ final class ChannelBridge implements AsyncCommand {
 
     private void open(ClientSession target, RecordingQueue sessionRecorder) {
         recorder = sessionRecorder;
+        boolean agentAsked = channel.agentRequested()
+                && (request instanceof ChannelRequest.Shell || request instanceof ChannelRequest.Exec);
+        Future<Boolean> agent = !agentAsked ? Future.succeededFuture(false) : session.forwardAgent(channel).transform(done -> {
+            if (done.failed()) {
+                LOG.info("agent forwarding not relayed for {}: {}", channel, Refusal.messageOf(done.cause()));
+            }
+            return Future.succeededFuture(done.succeeded());
+        });
+        session.forwardsSettled().compose(v -> agent).onComplete(forward -> open(target, forward.result()));
+    }
+
+    private void open(ClientSession target, boolean forwardAgent) {
         ClientChannel up;
         try {
             up = create(target);
+            if (forwardAgent && up instanceof PtyCapableChannelSession withAgent) {
+                withAgent.setAgentForwarding(true);
+            }
         } catch (IOException | RuntimeException e) {
             refuse("portcullis: the target refused the channel: " + e.getMessage());
             return;

@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * A vendor's session channel. MINA's {@link ChannelSession} parses the requests; this keeps what the target
  * must see again (terminal, size, environment), relays window changes, signals and breaks to the target
- * once a {@link ChannelBridge} runs, starts that bridge for shell, exec and subsystem requests, and refuses
- * agent and X11 forwarding outright: the broker never lends a vendor's agent or display to a customer host.
+ * once a {@link ChannelBridge} runs, starts that bridge for shell, exec and subsystem requests, notes agent
+ * forwarding for the bridge to check against the grant, and refuses X11 forwarding outright: the broker never
+ * lends a vendor's display to a customer host.
  */
 final class GatewayChannel extends ChannelSession {
 
@@ -38,6 +39,7 @@ final class GatewayChannel extends ChannelSession {
     private volatile PtyRequest pty;
     private final Map<String, String> clientEnv = new LinkedHashMap<>();
     private volatile ChannelBridge bridge;
+    private volatile boolean agentRequested;
 
     PtyRequest pty() {
         return pty;
@@ -112,9 +114,19 @@ final class GatewayChannel extends ChannelSession {
         return begin(request, new ChannelRequest.Subsystem(subsystem));
     }
 
+    /**
+     * Noted, and decided when the shell or command starts ({@link ChannelBridge}): the grant is not known before.
+     * OpenSSH asks without wanting a reply; when the grant does not allow forwarding the target simply never
+     * gets the request, as with sshd's {@code AllowAgentForwarding no}, and the verifier ledgers the refusal.
+     */
     @Override
-    protected RequestHandler.Result handleAgentForwardingParsed(String requestType) {
-        return RequestHandler.Result.ReplyFailure;
+    protected RequestHandler.Result handleAgentForwarding(String requestType, Buffer buffer, boolean wantReply) {
+        agentRequested = true;
+        return RequestHandler.Result.ReplySuccess;
+    }
+
+    boolean agentRequested() {
+        return agentRequested;
     }
 
     @Override

@@ -10,6 +10,11 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.global.CancelTcpipForwardHandler;
+import org.apache.sshd.server.global.TcpipForwardHandler;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -26,7 +31,11 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GatewayServer implements SshGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    /** Socket read size, both legs; each connection keeps one buffer of this size (1,000 sessions: 2,000 of them). */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
 
     private final Vertx vertx;
     private final SshGatewayOptions options;
@@ -52,6 +63,8 @@ final class GatewayServer implements SshGateway {
     private final String hostKeyLine;
     private final Map<UUID, Set<GatewaySession>> byGrant = new ConcurrentHashMap<>();
     private final Map<UUID, GatewaySession> byId = new ConcurrentHashMap<>();
+    /** Per grant, the timer that cuts its sessions on this node when its window ends. */
+    private final Map<UUID, Long> windowEnds = new ConcurrentHashMap<>();
     private final ExecutorService recordingPool;
     private final Counter toVendor;
     private final Counter toTarget;
@@ -100,11 +113,19 @@ final class GatewayServer implements SshGateway {
         s.setGSSAuthenticator(null);
         s.setHostBasedAuthenticator(null);
         s.setChannelFactories(List.of(GatewayChannel.FACTORY, ForwardChannel.FACTORY));
-        // Local forwards go through ForwardChannel, from the target. Remote forwards (-R) would listen on the
-        // broker itself, and agent and X11 forwarding would lend the vendor's agent or display: all refused.
+        // Local forwards go through ForwardChannel, from the target; remote forwards (-R) are asked of the target,
+        // which listens, and its connections come back through TargetChannel; agent forwarding is relayed the
+        // same way (GatewayChannel, ChannelBridge). All only when the grant's scope allows forwarding. MINA's own
+        // forwarding would listen or connect on the broker itself, and X11 would lend the vendor's display: refused.
         s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         s.setAgentFactory(null);
+        List<RequestHandler<ConnectionService>> global = new ArrayList<>(ServerBuilder.DEFAULT_GLOBAL_REQUEST_HANDLERS);
+        global.removeIf(h -> h instanceof TcpipForwardHandler || h instanceof CancelTcpipForwardHandler);
+        global.add(RemoteForwardRequests.INSTANCE);
+        s.setGlobalRequestHandlers(global);
         CoreModuleProperties.WINDOW_SIZE.set(s, options.windowSize());
+        // Twice MINA's 32 KiB: bulk output in fewer reads, decrypts and wake-ups, at 64 KiB per connection.
+        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(s, READ_BUFFER_SIZE);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "Portcullis");
         // A session lasts as long as its grant allows; the window end, not idleness, ends it.
         CoreModuleProperties.IDLE_TIMEOUT.set(s, Duration.ZERO);
@@ -249,13 +270,60 @@ final class GatewayServer implements SshGateway {
                 // A revoked grant's sessions end "terminated": someone ended them before their window did.
                 String sessionReason = "window_closed".equals(reason) ? "window_closed" : "terminated";
                 String message = cutMessage("window_closed".equals(reason) ? reason : "revoked");
-                List<Future<Void>> cuts = new ArrayList<>();
-                for (GatewaySession session : byGrant.getOrDefault(grant.id(), Set.of())) {
-                    cuts.add(session.end(sessionReason, "broker", message, GatewaySession.Ending.AT_ONCE));
-                }
-                return Future.all(cuts).mapEmpty();
+                return cut(byGrant.getOrDefault(grant.id(), Set.of()), sessionReason, "broker", message);
             }
         };
+    }
+
+    /**
+     * Cuts {@code sessions} together, in two passes split across the cores: first every vendor is disconnected
+     * with {@code message} (cheap: one packet each), then each session closes its target connection, finishes its
+     * recording and writes its end (the ends are batched, {@link SessionRecords#end}). No vendor waits for another
+     * session's clean-up. Completes when every session's end is written.
+     */
+    Future<Void> cut(Collection<GatewaySession> sessions, String reason, String actor, String message) {
+        List<GatewaySession> all = List.copyOf(sessions);
+        if (all.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Queue<Runnable> rest = new ConcurrentLinkedQueue<>();
+        return inParallel(all, session -> {
+            Runnable then = session.cut(reason, actor, message);
+            if (then != null) {
+                rest.add(then);
+            }
+        }).compose(told -> inParallel(List.copyOf(rest), Runnable::run))
+                .compose(done -> Future.join(all.stream().map(GatewaySession::ended).toList()).mapEmpty());
+    }
+
+    // One slice per core, on worker threads: the event loops stay free, and the cores share the work.
+    private <T> Future<Void> inParallel(List<T> items, java.util.function.Consumer<T> work) {
+        int slices = Math.max(1, Math.min(items.size() / 16 + 1, Runtime.getRuntime().availableProcessors()));
+        List<Future<Void>> running = new ArrayList<>(slices);
+        for (int i = 0; i < slices; i++) {
+            int from = items.size() * i / slices;
+            int to = items.size() * (i + 1) / slices;
+            running.add(vertx.executeBlocking(() -> {
+                for (T item : items.subList(from, to)) {
+                    try {
+                        work.accept(item);
+                    } catch (RuntimeException e) {
+                        LOG.warn("cutting a session failed", e);
+                    }
+                }
+                return null;
+            }, false));
+        }
+        return Future.join(running).mapEmpty();
+    }
+
+    /** Arms the grant's window-end timer on this node once: when it fires, the grant's sessions here are cut. */
+    void armWindowEnd(Grant grant, Instant notAfter) {
+        windowEnds.computeIfAbsent(grant.id(), id -> vertx.setTimer(Math.max(1, Duration.between(Instant.now(), notAfter).toMillis()),
+                t -> {
+                    windowEnds.remove(id);
+                    cut(byGrant.getOrDefault(id, Set.of()), "window_closed", "broker", cutMessage("window_closed"));
+                }));
     }
 
     @Override
@@ -274,12 +342,9 @@ final class GatewayServer implements SshGateway {
 
     @Override
     public Future<Void> close() {
-        List<Future<Void>> cuts = new ArrayList<>();
-        for (GatewaySession session : byId.values()) {
-            cuts.add(session.end("terminated", "broker", "portcullis: session cut: the broker is shutting down",
-                    GatewaySession.Ending.AT_ONCE));
-        }
-        return Future.join(cuts).transform(done -> vertx.executeBlocking(() -> {
+        windowEnds.values().forEach(vertx::cancelTimer);
+        return cut(byId.values(), "terminated", "broker", "portcullis: session cut: the broker is shutting down")
+                .transform(done -> vertx.executeBlocking(() -> {
             server.stop(true);
             connector.close();
             recordingPool.shutdown();

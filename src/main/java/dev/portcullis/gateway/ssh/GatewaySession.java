@@ -11,7 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
@@ -67,6 +70,10 @@ final class GatewaySession {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     /** Completed when, after the end was decided, the last channel has gone. */
     private final Promise<Void> quiet = Promise.promise();
+    /** The ports the target listens on for this session's remote forwards ({@code ssh -R}). */
+    private final Set<Integer> remotePorts = ConcurrentHashMap.newKeySet();
+    /** Whether a channel of this session was granted agent forwarding: only then may the target reach the agent. */
+    private volatile boolean agentForwarded;
     private volatile Principal principal;
     /** The user name of the last authentication attempt: MINA knows it only once one succeeds. */
     private volatile String attemptedLogin;
@@ -83,7 +90,9 @@ final class GatewaySession {
     private String endActor;
     private String endMessage;
     private Ending ending = Ending.QUIETLY;
-    private long windowTimer = -1;
+    /** Global request replies go out in request order (RFC 4254 §4), whenever each is decided. */
+    private Future<Void> globalReplies = Future.succeededFuture();
+    private Future<Void> forwardsSettled = Future.succeededFuture();
 
     private GatewaySession(GatewayServer server, ServerSession front) {
         this.server = server;
@@ -284,17 +293,176 @@ final class GatewaySession {
             up.close(true);
             return stillWanted().map(v -> null);
         }
+        // Channels the target opens back (forwarded-tcpip, auth-agent) find their session through this.
+        up.setAttribute(KEY, this);
         up.addCloseFutureListener(closed -> end("upstream_closed", "broker", "portcullis: the target closed the connection",
                 Ending.DRAINED));
-        // Every node arms its own timer for its own sessions, so a node cut off from the database still cuts on time.
-        long delay = Math.max(1, Duration.between(Instant.now(), notAfter).toMillis());
-        long timer = server.vertx().setTimer(delay, t -> end("window_closed", "broker", GatewayServer.cutMessage("window_closed"),
-                Ending.AT_ONCE));
-        synchronized (this) {
-            windowTimer = timer;
-        }
+        // Every node keeps its own timer for its sessions' window end, so a node cut off from the database still
+        // cuts on time; one per grant, which cuts all of the grant's sessions together.
+        server.armWindowEnd(grant(), notAfter);
         publish("LIVE", null);
         return Future.succeededFuture(new Admission(up, recorder));
+    }
+
+    // ---- forwarding back to the vendor -------------------------------------------------------------------
+
+    /**
+     * A vendor's {@code tcpip-forward}: checked against the grant, then asked of the target, which listens (never
+     * the broker). Answers the port the target listens on. A refusal ends nothing but the forward: the grant is
+     * checked before the session is opened for it, so {@code ssh -R} without a command, or a refused forward before
+     * an allowed command, behave as with OpenSSH's own {@code AllowTcpForwarding}.
+     */
+    Future<Integer> remoteForward(String bindHost, int port) {
+        ChannelRequest.RemoteForward request = new ChannelRequest.RemoteForward(bindHost, port);
+        Future<Integer> listening = precheck(request).compose(v -> admit(request, null)).compose(admission -> {
+            ClientSession up = admission.upstream();
+            Promise<Integer> bound = Promise.promise();
+            Buffer ask = up.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, bindHost.length() + 64);
+            ask.putString("tcpip-forward");
+            ask.putBoolean(true);
+            ask.putString(bindHost);
+            ask.putUInt(port);
+            try {
+                up.request(ask, "tcpip-forward", (cmd, reply) -> {
+                    if (cmd != SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+                        bound.tryFail(new Refusal("portcullis: the target refused to listen on " + bindHost + ":" + port));
+                        return;
+                    }
+                    int chosen = port == 0 ? (int) reply.getUInt() : port;
+                    remotePorts.add(chosen);
+                    admission.recorder().mark("portcullis: the target listens on " + bindHost + ":" + chosen + " for the vendor");
+                    bound.tryComplete(chosen);
+                });
+            } catch (IOException e) {
+                bound.tryFail(e);
+            }
+            return bound.future();
+        });
+        synchronized (this) {
+            forwardsSettled = Future.join(forwardsSettled, listening).otherwiseEmpty().mapEmpty();
+        }
+        return listening;
+    }
+
+    /**
+     * Completes once the remote forwards asked for so far are set up or refused. A shell or command waits for it:
+     * OpenSSH asks for its forwards before its command, and sshd sets them up in that order, so a command may
+     * rely on them — as it may here, though the grant check makes the forwards asynchronous.
+     */
+    synchronized Future<Void> forwardsSettled() {
+        return forwardsSettled;
+    }
+
+    Future<Void> cancelRemoteForward(String bindHost, int port) {
+        ClientSession up;
+        synchronized (this) {
+            up = upstream;
+        }
+        if (up == null || !remotePorts.remove(port)) {
+            return Future.failedFuture(new Refusal("portcullis: no such remote forward"));
+        }
+        Buffer ask = up.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, bindHost.length() + 64);
+        ask.putString("cancel-tcpip-forward");
+        ask.putBoolean(true);
+        ask.putString(bindHost);
+        ask.putUInt(port);
+        Promise<Void> cancelled = Promise.promise();
+        try {
+            up.request(ask, "cancel-tcpip-forward", (cmd, reply) -> {
+                if (cmd == SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+                    cancelled.tryComplete();
+                } else {
+                    cancelled.tryFail(new Refusal("portcullis: the target did not cancel " + bindHost + ":" + port));
+                }
+            });
+        } catch (IOException e) {
+            cancelled.tryFail(e);
+        }
+        return cancelled.future();
+    }
+
+    /** Whether the target listens on {@code port} for one of this session's remote forwards. */
+    boolean forwardsRemotePort(int port) {
+        return remotePorts.contains(port);
+    }
+
+    /** Agent forwarding for {@code channel}: checked against the grant; the refusal is ledgered by the verifier. */
+    Future<Void> forwardAgent(GatewayChannel channel) {
+        return admit(new ChannelRequest.Agent(), channel).map(admission -> {
+            agentForwarded = true;
+            return null;
+        });
+    }
+
+    boolean forwardsAgent() {
+        return agentForwarded;
+    }
+
+    /**
+     * Opens a channel of {@code type} to the vendor's client on the target's behalf, with the target's own open
+     * payload; completes once the vendor's client has opened it.
+     */
+    Future<ClientChannel> toVendor(String type, byte[] payload) {
+        VendorBoundChannel channel = new VendorBoundChannel(type, payload);
+        Promise<ClientChannel> opened = Promise.promise();
+        try {
+            front.getService(ConnectionService.class).registerChannel(channel);
+            channel.open().addListener(done -> {
+                if (done.isOpened()) {
+                    opened.complete(channel);
+                } else {
+                    channel.close(true);
+                    opened.fail(new Refusal("portcullis: the vendor's client refused the " + type + " channel"));
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            channel.close(true);
+            opened.tryFail(e);
+        }
+        return opened.future();
+    }
+
+    /** Sends the answer to a global request once {@code decided} completes, after the answers to earlier ones. */
+    void replyGlobal(Future<Integer> decided, boolean wantReply, boolean withPort) {
+        synchronized (this) {
+            globalReplies = globalReplies.transform(previous -> decided.transform(result -> {
+                if (wantReply) {
+                    sendGlobalReply(result.succeeded(), withPort ? result.result() : null);
+                }
+                return Future.succeededFuture();
+            }));
+        }
+    }
+
+    private void sendGlobalReply(boolean success, Integer port) {
+        try {
+            Buffer reply = front.createBuffer(success ? SshConstants.SSH_MSG_REQUEST_SUCCESS : SshConstants.SSH_MSG_REQUEST_FAILURE, 8);
+            if (success && port != null) {
+                reply.putUInt(port);
+            }
+            front.writePacket(reply);
+        } catch (IOException e) {
+            LOG.debug("global request reply not sent: {}", e.toString());
+        }
+    }
+
+    /** Checks a request against the grant without opening a session for it (once one is open, admit checks). */
+    private Future<Void> precheck(ChannelRequest request) {
+        synchronized (this) {
+            if (opening != null) {
+                return Future.succeededFuture();
+            }
+        }
+        Principal who = principal;
+        if (who == null) {
+            return Future.failedFuture(new Refusal("portcullis: not authenticated"));
+        }
+        LoginName login = LoginName.parse(front.getUsername());
+        return UnixUserChoice.choose(server.pool(), who, login)
+                .compose(user -> server.verifier().verify(new GrantVerifier.Attempt(who, login.target(), request.action(user), null, true)))
+                .compose(verdict -> verdict instanceof Verdict.Refused refused
+                        ? Future.failedFuture(new Refusal("portcullis: refused: " + refused.message()))
+                        : Future.succeededFuture());
     }
 
     // ---- channels --------------------------------------------------------------------------------------
@@ -322,6 +490,53 @@ final class GatewaySession {
      * closes the target connection, so that a thousand sessions cut at once are all told within moments.
      */
     Future<Void> end(String reason, String actor, String message, Ending how) {
+        if (how == Ending.AT_ONCE) {
+            Runnable rest = cut(reason, actor, message);
+            if (rest != null) {
+                rest.run();
+            }
+            return ended.future();
+        }
+        return decide(reason, actor, message, how);
+    }
+
+    /**
+     * The first half of a cut: decides the end and disconnects the vendor with {@code message}, nothing more.
+     * Answers the second half (close the target connection, finish the recording, write the end), or null when
+     * the session was already ending. Cutting many sessions at once, every vendor is told before any session's
+     * second half runs ({@link GatewayServer#cut}).
+     */
+    Runnable cut(String reason, String actor, String message) {
+        boolean openingNow;
+        synchronized (this) {
+            if (endReason != null) {
+                return null;
+            }
+            endReason = reason;
+            endActor = actor;
+            endMessage = message;
+            ending = Ending.AT_ONCE;
+            openingNow = opening != null && !opening.isComplete() && upstream == null;
+        }
+        if (openingNow) {
+            // The opening chain notices at its next step and tears down; the vendor hears now.
+            bridges.forEach(b -> b.cut(message));
+            disconnect();
+            return null;
+        }
+        RecordingQueue rec;
+        synchronized (this) {
+            rec = recorder;
+        }
+        if (rec != null) {
+            byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
+        }
+        disconnect();
+        return () -> teardown(Map.of());
+    }
+
+    private Future<Void> decide(String reason, String actor, String message, Ending how) {
         boolean openingNow;
         synchronized (this) {
             if (endReason != null) {
@@ -347,6 +562,11 @@ final class GatewaySession {
         return ended.future();
     }
 
+    /** Completes once the session's end is written (or it never opened). */
+    Future<Void> ended() {
+        return ended.future();
+    }
+
     /** The vendor's connection closed, whatever the reason. */
     void frontClosed() {
         Principal who = principal;
@@ -362,25 +582,14 @@ final class GatewaySession {
         }
         ClientSession up;
         String message;
-        long timer;
         Ending how;
-        RecordingQueue rec;
         synchronized (this) {
             up = upstream;
             message = endMessage;
-            timer = windowTimer;
             how = ending;
-            rec = recorder;
-        }
-        if (timer >= 0) {
-            server.vertx().cancelTimer(timer);
         }
         if (how == Ending.AT_ONCE) {
-            if (rec != null && message != null) {
-                byte[] line = ("\r\n" + message + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                rec.output(AsciicastRecorder.Stream.STDERR, line, 0, line.length, null);
-            }
-            disconnect();
+            // cut() has recorded the message and disconnected the vendor.
             if (up != null) {
                 up.close(true);
             }

@@ -6,8 +6,9 @@ import java.util.Arrays;
  * One byte stream written as the inside of a JSON string, chunk by chunk, straight from bytes to bytes. A
  * UTF-8 character split across two SSH packets is held back (at most three bytes) and completed by the next
  * chunk, so it is never recorded as two replacement characters; bytes that are not UTF-8 become U+FFFD, as a
- * terminal shows them. Working on bytes, without decoding to UTF-16 and encoding back, keeps recording cheap
- * enough to run on every byte of a bulk transfer.
+ * terminal shows them. Working on bytes, without decoding to UTF-16 and encoding back, and writing runs of one
+ * escaped byte (binary output: NULs become {@code \u0000}, six bytes each — JSON has nothing shorter) by block
+ * copies keeps recording cheap enough to run on every byte of a bulk transfer.
  */
 final class JsonText {
 
@@ -63,8 +64,23 @@ final class JsonText {
                 continue;
             }
             if (b < 0x80) {
+                // Binary output (a dd of /dev/zero, a core dump to the terminal) is long runs of one control
+                // byte: write its escape once, then double it with array copies instead of byte by byte.
+                int run = 1;
+                while (i + run < end && in[i + run] == in[i]) {
+                    run++;
+                }
+                int start = w;
                 w = escape(b, o, w);
-                i++;
+                int width = w - start;
+                int total = width * run;
+                for (int done = width; done < total; ) {
+                    int n = Math.min(done, total - done);
+                    System.arraycopy(o, start, o, start + done, n);
+                    done += n;
+                }
+                w = start + total;
+                i += run;
                 continue;
             }
             int need = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;

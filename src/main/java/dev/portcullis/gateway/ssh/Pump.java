@@ -29,20 +29,39 @@ final class Pump {
         void chunk(byte[] bytes, int offset, int length, Runnable ready);
     }
 
+    /**
+     * The most a pump in a bulk transfer moves per cycle. Each cycle costs hand-offs between I/O threads (read,
+     * write completion), so with one small chunk in flight a busy machine bounds throughput by its scheduling
+     * latency; a bigger chunk moves more per hand-off, while SSH's window keeps the sender going meanwhile.
+     */
+    static final int BULK_CHUNK = 256 * 1024;
+
     private final IoInputStream from;
     private final IoOutputStream to;
     private final int chunkSize;
+    private final int bulkChunk;
     private final Tap tap;
     private final Consumer<Throwable> ended;
     private final AtomicBoolean done = new AtomicBoolean();
+    /**
+     * The buffer this pump reads into, again and again: the next read starts only once the write of the previous
+     * chunk has completed (MINA has copied it into packets) and the tap has copied what it keeps. It starts at
+     * {@code chunkSize} (what an idle session holds while it waits), grows fourfold each time a read fills it, up
+     * to {@link #BULK_CHUNK}, and falls back once a read does not fill an eighth of it: bulk output moves in big
+     * pieces, an interactive or idle session keeps a small buffer.
+     */
+    private ByteArrayBuffer buffer;
+    private int size;
 
     /** {@code ended} gets null at end of stream, the failure otherwise; it is called exactly once. */
     Pump(IoInputStream from, IoOutputStream to, int chunkSize, Tap tap, Consumer<Throwable> ended) {
         this.from = from;
         this.to = to;
         this.chunkSize = chunkSize;
+        this.bulkChunk = Math.max(chunkSize, BULK_CHUNK);
         this.tap = tap;
         this.ended = ended;
+        this.size = chunkSize;
     }
 
     void start() {
@@ -55,7 +74,12 @@ final class Pump {
         while (!done.get()) {
             IoReadFuture read;
             try {
-                read = from.read(new ByteArrayBuffer(chunkSize, false));
+                if (buffer == null || buffer.capacity() != size) {
+                    buffer = new ByteArrayBuffer(size, false);
+                } else {
+                    buffer.clear(false);
+                }
+                read = from.read(buffer);
             } catch (RuntimeException e) {
                 end(e);
                 return;
@@ -84,6 +108,12 @@ final class Pump {
         Buffer buffer = read.getBuffer();
         if (read.getRead() <= 0 || buffer.available() == 0) {
             return true;
+        }
+        int got = buffer.available();
+        if (got >= size && size < bulkChunk) {
+            size = Math.min(bulkChunk, size * 4);
+        } else if (got < size / 8 && size > chunkSize) {
+            size = chunkSize;
         }
         Gate gate = new Gate();
         tap.chunk(buffer.array(), buffer.rpos(), buffer.available(), gate::arrive);

@@ -239,12 +239,13 @@ final class SessionRecords {
         });
     }
 
-    // Only what the scope grants: a terminal always (a shell needs one), port forwarding only when allowed;
-    // never agent or X11 forwarding, nor user rc files.
-    private static Set<CertificateExtension> extensions(SshScope scope) {
+    // Only what the scope grants: a terminal always (a shell needs one), port and agent forwarding only when
+    // the scope allows forwarding; never X11 forwarding, nor user rc files.
+    static Set<CertificateExtension> extensions(SshScope scope) {
         Set<CertificateExtension> granted = EnumSet.of(CertificateExtension.PERMIT_PTY);
         if (scope.forwarding()) {
             granted.add(CertificateExtension.PERMIT_PORT_FORWARDING);
+            granted.add(CertificateExtension.PERMIT_AGENT_FORWARDING);
         }
         return granted;
     }

@@ -17,7 +17,8 @@ import java.util.Objects;
  *                             the vendor is disconnected anyway (a cut does not wait: it disconnects at once)
  * @param windowSize           SSH channel window, both sides: the most unacknowledged data in flight per channel
  *                             and direction, and so the bound on what the gateway buffers for it
- * @param chunkSize            the largest piece read from one side before it is written to the other
+ * @param chunkSize            the piece read from one side before it is written to the other; a pump whose reads
+ *                             come back full grows it up to 256 KiB (bulk output), and falls back when they do not
  */
 public record SshGatewayOptions(String host, int port, Path dataDir, String node, Duration keyLookupTimeout,
                                 Duration upstreamTimeout, Duration drainGrace, long windowSize, int chunkSize) {

@@ -37,6 +37,9 @@ final class UpstreamConnector implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         Algorithms.apply(client, false);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        // What the target may open back: connections to its remote forwards and to the vendor's agent, relayed to
+        // the vendor only when the session was granted them. Nothing is ever connected from the broker itself.
+        client.setChannelFactories(TargetChannel.FACTORIES);
         client.setServerKeyVerifier((session, address, presented) -> {
             AttributeRepository context = session.getConnectionContext();
             TargetEndpoint endpoint = context == null ? null : context.getAttribute(ENDPOINT);
@@ -47,6 +50,7 @@ final class UpstreamConnector implements AutoCloseable {
             return false;
         });
         CoreModuleProperties.WINDOW_SIZE.set(client, options.windowSize());
+        CoreModuleProperties.NIO2_READ_BUFFER_SIZE.set(client, GatewayServer.READ_BUFFER_SIZE);
         // A session lasts as long as its grant allows; the window end, not idleness, ends it.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         client.start();

@@ -51,6 +51,22 @@ class JsonTextTest {
         assertThat(decoded(out)).isEqualTo("a\"b\\c\n\r\t\u0000\u001b[0m/é");
     }
 
+    @Test
+    void runsOfControlBytesAreEscapedOneByOne() {
+        byte[] raw = new byte[70_001];
+        raw[1000] = 'x';
+        raw[1001] = '\n';
+        raw[1002] = '\n';
+        java.util.Arrays.fill(raw, 2000, 3000, (byte) 0x1b);
+        JsonText.Sink out = new JsonText.Sink();
+        JsonText stream = new JsonText();
+        stream.encode(raw, 0, 40_000, out);
+        stream.encode(raw, 40_000, raw.length - 40_000, out);
+
+        assertThat(decoded(out)).isEqualTo(new String(raw, StandardCharsets.UTF_8));
+        assertThat(out.length).isEqualTo((raw.length - 3) * 6 + 1 + 2 * 2);
+    }
+
     private static String decoded(JsonText.Sink out) {
         return new JsonArray("[\"" + new String(out.bytes, 0, out.length, StandardCharsets.UTF_8) + "\"]").getString(0);
     }
