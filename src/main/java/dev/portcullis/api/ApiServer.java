@@ -8,6 +8,7 @@ import dev.portcullis.credentials.CredentialBroker;
 import dev.portcullis.credentials.local.LocalSecrets;
 import dev.portcullis.gateway.http.HttpGateway;
 import dev.portcullis.gateway.ssh.SshGateway;
+import dev.portcullis.sessions.SessionRecordings;
 import dev.portcullis.integrity.Signatures;
 import dev.portcullis.observability.Meters;
 import dev.portcullis.policy.Policy;
@@ -42,6 +43,14 @@ public final class ApiServer {
                                GrantVerifier verifier, Supplier<Policy> policy, Signatures signatures,
                                SshGateway sshGateway, CredentialBroker credentials, Meters meters,
                                LocalSecrets localSecrets, HttpGateway httpGateway, DatabaseAccess databaseAccess) {
+
+        /** The gateway on this node that records sessions of a protocol ({@code ssh}, {@code http}); null if none. */
+        SessionRecordings recordings(String protocol) {
+            if ("ssh".equals(protocol)) {
+                return sshGateway;
+            }
+            return "http".equals(protocol) ? httpGateway : null;
+        }
     }
 
     /** Event bus address of committed ledger entries (JSON), streamed by {@code /api/v1/events}. */

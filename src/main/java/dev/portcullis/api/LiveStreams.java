@@ -5,7 +5,6 @@ import dev.portcullis.access.Roles;
 import dev.portcullis.access.Tokens;
 import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.Role;
-import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.observability.Meters;
 import dev.portcullis.store.Principals;
 import dev.portcullis.store.Sessions;
@@ -18,7 +17,7 @@ import java.util.UUID;
 
 /**
  * The two WebSocket streams for the SOC: {@code /api/v1/sessions/{id}/live} (one session's recording, from its
- * first line, then live) and {@code /api/v1/events} (every ledger entry as it is committed). Both need the auditor
+ * first line, then live; asciicast lines for SSH, exchange records for HTTP) and {@code /api/v1/events} (every ledger entry as it is committed). Both need the auditor
  * role. Browsers cannot set headers on a WebSocket, so besides {@code Authorization: Bearer} the token may come as
  * a sub-protocol {@code portcullis.bearer.<token>}, offered together with {@code portcullis.v1} (which the broker
  * selects): never in the URL, which ends up in logs.
@@ -58,7 +57,7 @@ final class LiveStreams {
                         : Future.failedFuture(Problem.notFound("session " + id)))
                 .compose(row -> ctx.request().toWebSocket().map(ws -> {
                     ws.setWriteQueueMaxSize(VIEWER_BUFFER_BYTES);
-                    new SessionFeed(ctx.vertx(), ws, id, row, deps.transactions().pool(), deps.sshGateway(), deps.meters()).start();
+                    new SessionFeed(ctx.vertx(), ws, id, row, deps.transactions().pool(), deps.recordings(row.getString("protocol")), deps.meters()).start();
                     return ws;
                 }))
                 .onFailure(failure -> fail(ctx, failure));

@@ -21,8 +21,10 @@ import dev.portcullis.store.Principals;
 import dev.portcullis.store.Requests;
 import dev.portcullis.store.Targets;
 import dev.portcullis.integrity.LedgerChain;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -338,7 +340,10 @@ final class Operations {
         }));
     }
 
-    /** The session's asciicast file as written so far: a live session's recording grows while it runs. */
+    /**
+     * The session's recording as written so far (asciicast v2 for SSH, one JSON exchange record a line for HTTP): a
+     * live session's recording is flushed first, and grows while it runs.
+     */
     private void recording(RoutingContext ctx) {
         UUID id = id(ctx);
         requireAny(ctx, Role.ADMIN, Role.AUDITOR)
@@ -347,12 +352,22 @@ final class Operations {
                     if (row.isEmpty()) {
                         return Future.failedFuture(Problem.notFound("session " + id));
                     }
-                    if (deps.sshGateway() == null || !"ssh".equals(row.get().getString("protocol"))) {
+                    var gateway = deps.recordings(row.get().getString("protocol"));
+                    if (gateway == null) {
                         return Future.failedFuture(Problem.notFound("a recording of session " + id + " on this node"));
                     }
-                    String file = deps.sshGateway().recording(id).toString();
-                    return ctx.vertx().fileSystem().exists(file).compose(exists -> exists ? Future.succeededFuture(file)
-                            : Future.failedFuture(Problem.notFound("a recording of session " + id + " on this node")));
+                    String file = gateway.recording(id).toString();
+                    Context here = ctx.vertx().getOrCreateContext();
+                    return gateway.flushRecording(id)
+                            // the gateway answers on its recorder thread; the response is written from the request's
+                            .compose(flushed -> {
+                                Promise<Void> back = Promise.promise();
+                                here.runOnContext(v -> back.complete());
+                                return back.future();
+                            })
+                            .compose(v -> ctx.vertx().fileSystem().exists(file))
+                            .compose(exists -> exists ? Future.succeededFuture(file)
+                                    : Future.failedFuture(Problem.notFound("a recording of session " + id + " on this node")));
                 })
                 .onSuccess(file -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8").sendFile(file))
                 .onFailure(ctx::fail);

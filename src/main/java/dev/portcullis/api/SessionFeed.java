@@ -1,7 +1,7 @@
 package dev.portcullis.api;
 
-import dev.portcullis.gateway.ssh.SshGateway;
 import dev.portcullis.observability.Meters;
+import dev.portcullis.sessions.SessionRecordings;
 import dev.portcullis.store.Sessions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -23,7 +23,8 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
- * One viewer of one session: the recording so far, then every new line as it is written, then an end message.
+ * One viewer of one session: the recording so far, then every new line as it is written, then an end message. The
+ * lines are the gateway's: asciicast v2 for SSH, one JSON exchange record a line for HTTP.
  *
  * <p>No gaps, no duplicates: the viewer subscribes to the live feed first, then asks the gateway to flush the
  * recording and say how many lines the file holds ({@code n}). Lines {@code 0..n-1} are read from the file; every
@@ -46,7 +47,7 @@ final class SessionFeed {
     private final UUID id;
     private final JsonObject row;
     private final Pool pool;
-    private final SshGateway gateway;
+    private final SessionRecordings gateway;
     private final Meters meters;
     private final Deque<Message<String>> pending = new ArrayDeque<>();
     private long pendingBytes;
@@ -58,7 +59,7 @@ final class SessionFeed {
     private MessageConsumer<String> lines;
     private MessageConsumer<JsonObject> lifecycle;
 
-    SessionFeed(Vertx vertx, ServerWebSocket ws, UUID id, JsonObject row, Pool pool, SshGateway gateway, Meters meters) {
+    SessionFeed(Vertx vertx, ServerWebSocket ws, UUID id, JsonObject row, Pool pool, SessionRecordings gateway, Meters meters) {
         this.vertx = vertx;
         this.pool = pool;
         this.ws = ws;
@@ -72,8 +73,8 @@ final class SessionFeed {
         context = vertx.getOrCreateContext();
         meters.add(Meters.State.LIVE_VIEWERS, 1);
         ws.closeHandler(v -> stop());
-        lines = vertx.eventBus().consumer(SshGateway.liveAddress(id), this::onLine);
-        lifecycle = vertx.eventBus().consumer(SshGateway.SESSIONS_ADDRESS, m -> {
+        lines = vertx.eventBus().consumer(SessionRecordings.liveAddress(id), this::onLine);
+        lifecycle = vertx.eventBus().consumer(SessionRecordings.SESSIONS_ADDRESS, m -> {
             if (id.toString().equals(m.body().getString("session")) && "ENDED".equals(m.body().getString("state"))) {
                 onEnded(m.body().getString("reason", "ended"));
             }
@@ -192,7 +193,7 @@ final class SessionFeed {
     }
 
     private void send(Message<String> m) {
-        long index = Long.parseLong(m.headers().get(SshGateway.LINE_HEADER));
+        long index = Long.parseLong(m.headers().get(SessionRecordings.LINE_HEADER));
         if (index < next) {
             return; // the file gave it already
         }

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An HTTP session's recording: one JSON line per exchange, appended to {@code <session>.jsonl} in order by a
  * recorder thread (never the event loop), SHA-256 kept as it is written. The file holds no bodies, no headers and
- * no query strings: those may carry secrets.
+ * no query strings: those may carry secrets. Each line is handed to a live consumer as it is written, with its index
+ * in the file, so a viewer can join the file it has read with the feed it subscribed to (see {@link #flushed}).
  */
 final class ExchangeLog {
 
@@ -31,8 +32,15 @@ final class ExchangeLog {
     record Summary(String sha256, long bytes, long lines) {
     }
 
+    /** Receives every line as it is written, on the recorder thread, in file order, with its index (0 is the first). */
+    @FunctionalInterface
+    interface LiveLine {
+        void accept(long index, String line);
+    }
+
     private final Path file;
     private final Executor recorder;
+    private final LiveLine live;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final MessageDigest digest;
@@ -42,9 +50,10 @@ final class ExchangeLog {
     private long lines;
     private volatile IOException failure;
 
-    ExchangeLog(Path file, Executor recorder) {
+    ExchangeLog(Path file, Executor recorder, LiveLine live) {
         this.file = file;
         this.recorder = recorder;
+        this.live = live;
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -69,8 +78,31 @@ final class ExchangeLog {
             byte[] encoded = (line + "\n").getBytes(StandardCharsets.UTF_8);
             out.write(encoded);
             bytes += encoded.length;
-            lines++;
+            live.accept(lines++, line);
         });
+    }
+
+    /**
+     * Completes, in order with the lines, with the number of lines in the file once everything queued before it is
+     * on disk: a live viewer reads that many from the file and takes every later one from the live feed.
+     */
+    Future<Long> flushed() {
+        Promise<Long> done = Promise.promise();
+        submit(() -> {
+            try {
+                if (out != null && !closed) {
+                    out.flush();
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+            if (failure != null) {
+                done.fail(new UncheckedIOException("recording " + file + " failed", failure));
+            } else {
+                done.complete(lines);
+            }
+        });
+        return done.future();
     }
 
     /** Completes once every line queued before it is on disk and the file is closed. */

@@ -5,6 +5,7 @@ import dev.portcullis.observability.Meters;
 import dev.portcullis.config.PortcullisConfig;
 import dev.portcullis.credentials.HttpCredentialSource;
 import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.sessions.SessionRecordings;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,15 +20,18 @@ import java.util.UUID;
  * injected, bodies and WebSockets stream through, every exchange is recorded, and a closing grant is cut at once.
  * See README.md beside this file.
  */
-public interface HttpGateway {
+public interface HttpGateway extends SessionRecordings {
 
-    /** Event bus address on which each exchange of a session is published as its JSON recording line (a String). */
+    /**
+     * Event bus address on which each exchange of a session is published as its JSON recording line (a String), as
+     * it is written, with its index in the file in {@link #LINE_HEADER}.
+     */
     static String liveAddress(UUID sessionId) {
-        return "portcullis.session." + sessionId;
+        return SessionRecordings.liveAddress(sessionId);
     }
 
     /** Session lifecycle (JSON: session, grant, protocol "http", state LIVE | CUT | ENDED, reason), as the SSH gateway's. */
-    String SESSIONS_ADDRESS = "portcullis.sessions";
+    String SESSIONS_ADDRESS = SessionRecordings.SESSIONS_ADDRESS;
 
     /** What the gateway needs from the rest of the broker. */
     record Dependencies(Transactions transactions, GrantVerifier verifier, HttpCredentialSource credentials, Meters meters) {

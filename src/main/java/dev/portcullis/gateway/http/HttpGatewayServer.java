@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -182,6 +183,11 @@ final class HttpGatewayServer implements HttpGateway {
     @Override
     public Path recording(UUID sessionId) {
         return sessions.recording(sessionId);
+    }
+
+    @Override
+    public Future<OptionalLong> flushRecording(UUID sessionId) {
+        return sessions.flushRecording(sessionId);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.portcullis.store.Sessions;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -74,7 +76,7 @@ final class HttpSessions {
         this.traffic = traffic;
     }
 
-    /** How often queued recording lines are handed to the recorder thread (and the live feed is unaffected). */
+    /** How often queued recording lines are handed to the recorder thread, which also publishes them to live viewers. */
     static final long FLUSH_MILLIS = 20;
 
     /** Starts the periodic hand-over of recording lines; answers the timer id. */
@@ -161,7 +163,7 @@ final class HttpSessions {
                         })
                         .map(id -> {
                             HttpSession session = new HttpSession(id, grant, target, executor, credential,
-                                    new ExchangeLog(recording(id), recorder), upstream);
+                                    new ExchangeLog(recording(id), recorder, live(id)), upstream);
                             byId.put(id, session);
                             armWindowEnd(session);
                             publish(session, "LIVE", null);
@@ -229,7 +231,22 @@ final class HttpSessions {
         traffic.in(in);
         traffic.out(out);
         session.log.append(line);
-        vertx.eventBus().publish(HttpGateway.liveAddress(session.id), line);
+    }
+
+    /** Publishes each line as the recorder writes it, with its index in the file: a viewer skips what the file gave. */
+    private ExchangeLog.LiveLine live(UUID id) {
+        String address = HttpGateway.liveAddress(id);
+        return (index, line) -> vertx.eventBus().publish(address, line,
+                new DeliveryOptions().addHeader(HttpGateway.LINE_HEADER, Long.toString(index)));
+    }
+
+    /** For a live viewer: the line count of the session's recording once everything before is on disk. */
+    Future<OptionalLong> flushRecording(UUID sessionId) {
+        HttpSession session = byId.get(sessionId);
+        if (session == null) {
+            return Future.succeededFuture(OptionalLong.empty());
+        }
+        return session.log.flushed().map(OptionalLong::of);
     }
 
     GrantClosingHook closingHook() {

@@ -5,6 +5,7 @@ import dev.portcullis.credentials.CredentialBroker;
 import dev.portcullis.observability.Meters;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.sessions.SessionRecordings;
 import dev.portcullis.store.Transactions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,21 +20,21 @@ import java.util.function.Supplier;
  * key; the gateway checks the grant, logs in to the target with a per-session certificate, bridges the
  * session, records it and cuts it when the grant closes. See README.md beside this file.
  */
-public interface SshGateway {
+public interface SshGateway extends SessionRecordings {
 
-    /** Event bus address on which every chunk of a session is published, as one asciicast v2 line (a String). */
+    /**
+     * Event bus address on which every chunk of a session is published, as one asciicast v2 line (a String), with
+     * its index in the file (0 is the header line) in {@link #LINE_HEADER}.
+     */
     static String liveAddress(UUID sessionId) {
-        return "portcullis.session." + sessionId;
+        return SessionRecordings.liveAddress(sessionId);
     }
-
-    /** Header of each live line: its index in the recording file (0 is the header line). */
-    String LINE_HEADER = "line";
 
     /**
      * Event bus address for session lifecycle events (JSON: session, grant, state, reason): {@code LIVE} when the
      * target is connected, {@code CUT} when the gateway has disconnected the vendor (a cut, or the target went away), {@code ENDED} once recorded.
      */
-    String SESSIONS_ADDRESS = "portcullis.sessions";
+    String SESSIONS_ADDRESS = SessionRecordings.SESSIONS_ADDRESS;
 
     /** What the gateway needs from the rest of the broker; {@code credentials} certifies each session's key. */
     record Dependencies(Transactions transactions, GrantVerifier verifier, CredentialBroker credentials,
@@ -75,13 +76,6 @@ public interface SshGateway {
      * has no such live session.
      */
     Future<Boolean> terminate(UUID sessionId, String actor);
-
-    /**
-     * For a live viewer: flushes the session's recording and answers how many lines the file now holds; every later
-     * line is published on {@link #liveAddress} after this completes, with its index in {@link #LINE_HEADER}.
-     * Empty when the session is not running on this node (ended, or elsewhere): then the file is complete.
-     */
-    Future<java.util.OptionalLong> flushRecording(UUID sessionId);
 
     /** How many sessions are live on this node. */
     int liveSessions();
