@@ -66,6 +66,9 @@ public final class EventMeters {
                 meters.accessDenied(payload.getString("reason", "unknown"));
                 meters.sessionStarted(protocolOf(payload.getString("action", "")), "refused");
             }
+            // The HTTP gateway's own refusals (credential unavailable, e.g. vault_sealed; malformed requests) are
+            // ledgered apart from the verifier's, but are refused attempts all the same, as they are over SSH.
+            case "http.refused" -> meters.accessDenied(payload.getString("reason", "unknown"));
             case "session.started" -> meters.sessionStarted(payload.getString("protocol", "ssh"), "started");
             case "request.approved" -> {
                 // Only decisions people made: break-glass and pre-approved automation have no wait to measure.
