@@ -30,7 +30,8 @@ public final class EventMeters {
     /** Entry types after which the state gauges are worth refreshing at once rather than at the next period. */
     private static final Set<String> STATE_CHANGES = Set.of("request.filed", "request.approved", "request.denied",
             "request.withdrawn", "request.lapsed", "breakglass.opened", "breakglass.reviewed", "grant.issued",
-            "grant.activated", "grant.closed", "grant.close_failed", "grant.revoked", "target.registered");
+            "grant.activated", "grant.closed", "grant.close_failed", "grant.revoked", "target.registered",
+            "lease.revoked", "lease.revocation_failed");
 
     private final Meters meters;
     private final Pool pool;
