@@ -30,7 +30,8 @@ public final class EventMeters {
     /** Entry types after which the state gauges are worth refreshing at once rather than at the next period. */
     private static final Set<String> STATE_CHANGES = Set.of("request.filed", "request.approved", "request.denied",
             "request.withdrawn", "request.lapsed", "breakglass.opened", "breakglass.reviewed", "grant.issued",
-            "grant.activated", "grant.closed", "grant.close_failed", "grant.revoked", "target.registered");
+            "grant.activated", "grant.closed", "grant.close_failed", "grant.revoked", "target.registered",
+            "lease.revoked", "lease.revocation_failed");
 
     private final Meters meters;
     private final Pool pool;
@@ -66,6 +67,9 @@ public final class EventMeters {
                 meters.accessDenied(payload.getString("reason", "unknown"));
                 meters.sessionStarted(protocolOf(payload.getString("action", "")), "refused");
             }
+            // The HTTP gateway's own refusals (credential unavailable, e.g. vault_sealed; malformed requests) are
+            // ledgered apart from the verifier's, but are refused attempts all the same, as they are over SSH.
+            case "http.refused" -> meters.accessDenied(payload.getString("reason", "unknown"));
             case "session.started" -> meters.sessionStarted(payload.getString("protocol", "ssh"), "started");
             case "request.approved" -> {
                 // Only decisions people made: break-glass and pre-approved automation have no wait to measure.

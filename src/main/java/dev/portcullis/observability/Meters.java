@@ -47,6 +47,9 @@ public final class Meters {
     /** The Vault operations the credential broker times; others get their series when first used. */
     public static final List<String> VAULT_OPS = List.of("ssh_sign", "kv_read", "database_creds", "lease_revoke", "lease_lookup", "health");
     public static final List<String> OUTCOMES = List.of("ok", "error");
+    /** A Vault call's outcome: {@code ok} or the reason code its failure carries (what the session refusal names too). */
+    public static final List<String> VAULT_OUTCOMES = List.of("ok", "vault_sealed", "vault_unreachable", "vault_timeout",
+            "vault_refused", "vault_error");
     public static final List<String> DECISIONS = List.of("approved", "denied");
 
     private final PrometheusMeterRegistry registry;
@@ -131,7 +134,7 @@ public final class Meters {
             approvalWait(decision);
         }
         for (String op : VAULT_OPS) {
-            for (String outcome : OUTCOMES) {
+            for (String outcome : VAULT_OUTCOMES) {
                 vaultTimer(op, outcome);
             }
         }
@@ -218,7 +221,7 @@ public final class Meters {
 
     // ---- credentials and revocation -----------------------------------------------------------------------
 
-    /** One Vault call: {@code op} from {@link #VAULT_OPS} (others are accepted), outcome {@code ok} or {@code error}. */
+    /** One Vault call: {@code op} from {@link #VAULT_OPS} (others are accepted), outcome from {@link #VAULT_OUTCOMES} (others are accepted). */
     public void vaultRequest(String op, String outcome, Duration took) {
         vaultTimer(op, outcome).record(took);
     }
