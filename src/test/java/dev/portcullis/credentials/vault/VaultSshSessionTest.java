@@ -147,6 +147,7 @@ class VaultSshSessionTest {
 
     private void assertRefusedWithoutReachingTheTarget(Session s, String message, String code) throws Exception {
         int mark = sshd.logMark();
+        double callsBefore = vaultCalls(code);
 
         VendorSsh.Run run = s.ssh.run(s.target, "echo should-not-run");
 
@@ -162,6 +163,14 @@ class VaultSshSessionTest {
         assertThat(ledgerOf("session:" + session.getUUID("id"))).noneMatch(e -> e.type().equals("session.started"));
         // No credential-less attempt upstream: sshd saw no connection at all.
         assertThat(sshd.log().lines().skip(mark)).noneMatch(l -> l.contains("Connection from"));
+        // The failed Vault call is counted in portcullis_vault_request_seconds{op,outcome=<the reason code>} (the op is
+        // ssh_sign, or approle_login when the broker had yet to log in; a 403 is retried once after a fresh login).
+        assertThat(vaultCalls(code)).isGreaterThan(callsBefore);
+    }
+
+    private double vaultCalls(String outcome) {
+        return broker.harness.broker().meters().registry().find("portcullis.vault.request").tags("outcome", outcome)
+                .timers().stream().mapToDouble(t -> t.count()).sum();
     }
 
     private record Session(VendorSsh ssh, Principal vendor, String target, Grant grant) {
