@@ -10,6 +10,7 @@ import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.domain.Target;
 import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.sessions.SessionsExhausted;
 import dev.portcullis.store.Grants;
 import dev.portcullis.store.LedgerEvent;
 import dev.portcullis.store.Sessions;
@@ -132,7 +133,7 @@ final class HttpSessions {
                                 .compose(locked -> Sessions.countForGrant(tx.sql(), grant.id()))
                                 .compose(used -> {
                                     if (used >= grant.maxSessions()) {
-                                        return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
+                                        return Future.failedFuture(new SessionsExhausted(used, grant.maxSessions()));
                                     }
                                     return Sessions.open(tx.sql(), grant.id(), grant.requestDigest(), "http", node, tx.now())
                                             .compose(id -> Sessions.credential(tx.sql(), id, credential.reference()
@@ -153,9 +154,9 @@ final class HttpSessions {
                                     });
                                 }))
                         .recover(failure -> {
-                            if (failure instanceof Exhausted e) {
+                            if (failure instanceof SessionsExhausted e) {
                                 Verdict.Refused refused = new Verdict.Refused(RefusalReason.SESSIONS_EXHAUSTED,
-                                        e.used + " of " + e.max + " used", grant.id());
+                                        e.used() + " of " + e.max() + " used", grant.id());
                                 return verifier.recordRefusal(new GrantVerifier.Attempt(executor, target.name(), action, grant.id(), true), refused)
                                         .transform(done -> Future.failedFuture(new NotOpened(new Refusal(403, refused.reason().code(), refused.message()))));
                             }
@@ -291,16 +292,5 @@ final class HttpSessions {
         vertx.eventBus().publish(HttpGateway.SESSIONS_ADDRESS, new JsonObject().put("session", session.id.toString())
                 .put("grant", session.grant.id().toString()).put("protocol", "http").put("state", state).put("reason", reason)
                 .put("target", session.target.name()).put("at", Instant.now().toString()));
-    }
-
-    private static final class Exhausted extends RuntimeException {
-        final int used;
-        final int max;
-
-        Exhausted(int used, int max) {
-            super("sessions used up", null, false, false);
-            this.used = used;
-            this.max = max;
-        }
     }
 }

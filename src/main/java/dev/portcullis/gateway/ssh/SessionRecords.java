@@ -15,6 +15,7 @@ import dev.portcullis.domain.SshScope;
 import dev.portcullis.domain.Target;
 import dev.portcullis.policy.Policy;
 import dev.portcullis.policy.PolicyRule;
+import dev.portcullis.sessions.SessionsExhausted;
 import dev.portcullis.store.Grants;
 import dev.portcullis.store.LedgerEvent;
 import dev.portcullis.store.Requests;
@@ -97,13 +98,13 @@ final class SessionRecords {
         return transactions.run(tx -> Grants.lock(tx.sql(), grant.id())
                 .compose(locked -> Sessions.countForGrant(tx.sql(), grant.id())).compose(used -> {
             if (used >= grant.maxSessions()) {
-                return Future.failedFuture(new Exhausted(used, grant.maxSessions()));
+                return Future.failedFuture(new SessionsExhausted(used, grant.maxSessions()));
             }
             return Sessions.open(tx.sql(), grant.id(), grant.requestDigest(), "ssh", node, tx.now());
         })).recover(failure -> {
-            if (failure instanceof Exhausted exhausted) {
+            if (failure instanceof SessionsExhausted exhausted) {
                 Verdict.Refused refused = new Verdict.Refused(RefusalReason.SESSIONS_EXHAUSTED,
-                        exhausted.used + " of " + exhausted.max + " used", grant.id());
+                        exhausted.used() + " of " + exhausted.max() + " used", grant.id());
                 return verifier.recordRefusal(new GrantVerifier.Attempt(executor, target.name(), action, grant.id(), true), refused)
                         .compose(done -> Future.failedFuture(new Refusal("portcullis: refused: " + refused.message())));
             }
@@ -248,17 +249,5 @@ final class SessionRecords {
             granted.add(CertificateExtension.PERMIT_AGENT_FORWARDING);
         }
         return granted;
-    }
-
-    /** Aborts the opening transaction when the grant's sessions are used up. */
-    private static final class Exhausted extends RuntimeException {
-        final int used;
-        final int max;
-
-        Exhausted(int used, int max) {
-            super("sessions used up", null, false, false);
-            this.used = used;
-            this.max = max;
-        }
     }
 }
