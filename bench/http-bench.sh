@@ -16,7 +16,8 @@
 # Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18082 free (or set them).
 # Run:    bench/http-bench.sh
 # Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32),
-#         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core)
+#         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core), BROKER_JAVA_OPTS (e.g. a
+#         -XX:StartFlightRecording=... to profile the broker)
 # Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
 # Exit:   0 when both targets were met, 2 when one was missed, 1 on failure.
 #
@@ -85,7 +86,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== Portcullis: the HTTP gateway on :$GATEWAY_PORT (plain HTTP), a live grant, a local secret injected"
-coproc BROKER { exec java -Xmx"${BROKER_HEAP:-512m}" -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" \
+coproc BROKER { exec java -Xmx"${BROKER_HEAP:-512m}" ${BROKER_JAVA_OPTS:-} -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" \
   -Djava.io.tmpdir="$WORK" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
   dev.portcullis.bench.HttpBenchBroker "$WORK/broker" "$GATEWAY_PORT" "http://127.0.0.1:$UPSTREAM_PORT"; }
 BROKER_PID=$BROKER_PID
