@@ -232,19 +232,25 @@ final class Operations {
             Future<List<LedgerChain.Entry>> grant = view.grant() == null ? Future.succeededFuture(List.of())
                     : Ledger.forSubject(pool, "grant:" + view.grant().id());
             Future<List<LedgerChain.Entry>> sessions = view.grant() == null ? Future.succeededFuture(List.of())
-                    : dev.portcullis.store.Sessions.idsForGrant(pool, view.grant().id()).compose(this::sessionEntries);
-            return Future.all(request, grant, sessions).map(done -> {
+                    : dev.portcullis.store.Sessions.idsForGrant(pool, view.grant().id())
+                    .compose(ids -> entriesOf(ids.stream().map(s -> "session:" + s).toList()));
+            // Credential leases and their revocation: issued, revoking, revoked (confirmed) or revocation_failed.
+            Future<List<LedgerChain.Entry>> leases = view.grant() == null ? Future.succeededFuture(List.of())
+                    : dev.portcullis.store.Leases.idsForGrant(pool, view.grant().id())
+                    .compose(ids -> entriesOf(ids.stream().map(l -> "lease:" + l).toList()));
+            return Future.all(request, grant, sessions, leases).map(done -> {
                 List<LedgerChain.Entry> entries = new ArrayList<>(request.result());
                 entries.addAll(grant.result());
                 entries.addAll(sessions.result());
+                entries.addAll(leases.result());
                 entries.sort(Comparator.comparingLong(LedgerChain.Entry::seq));
                 return new JsonArray(entries.stream().map(Views::entry).toList());
             });
         }));
     }
 
-    private Future<List<LedgerChain.Entry>> sessionEntries(List<UUID> sessionIds) {
-        List<Future<List<LedgerChain.Entry>>> each = sessionIds.stream().map(s -> Ledger.forSubject(pool, "session:" + s)).toList();
+    private Future<List<LedgerChain.Entry>> entriesOf(List<String> subjects) {
+        List<Future<List<LedgerChain.Entry>>> each = subjects.stream().map(s -> Ledger.forSubject(pool, s)).toList();
         return Future.all(each).map(done -> each.stream().flatMap(f -> f.result().stream()).toList());
     }
 

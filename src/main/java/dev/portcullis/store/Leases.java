@@ -67,6 +67,16 @@ public final class Leases {
     }
 
     /** The grant's leases not yet confirmed revoked. */
+    /** Every lease ever issued on the grant, oldest first (for its history). */
+    public static Future<List<String>> idsForGrant(SqlClient sql, UUID grantId) {
+        return sql.preparedQuery("SELECT lease_id FROM leases WHERE grant_id = $1 ORDER BY issued_at").execute(Tuple.of(grantId))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getString("lease_id")));
+                    return ids;
+                });
+    }
+
     public static Future<List<Lease>> unfinishedForGrant(SqlClient sql, UUID grantId) {
         return sql.preparedQuery("SELECT *, NULL AS previous_state FROM leases WHERE grant_id = $1 AND state <> 'REVOKED' ORDER BY issued_at")
                 .execute(Tuple.of(grantId)).map(rows -> {

@@ -122,6 +122,12 @@ class DatabaseCredentialApiTest {
         closed.get(WAIT);
 
         assertRevokedAndConfirmed(core(), vault, credential); // includes: the login is now refused
+        // The request's history (what the console shows) includes the lease and its confirmed revocation.
+        Api.Answer history = api.get("/requests/" + grant.requestId() + "/history", api.adminToken());
+        assertThat(history.status()).as(history.toString()).isEqualTo(200);
+        assertThat(history.array().stream().map(e -> ((JsonObject) e).getString("type")).toList())
+                .containsSubsequence("grant.revoked", "lease.revoking", "lease.revoked")
+                .contains("lease.issued");
         Api.Answer again = issue(grant, vendor.token());
         assertThat(again.status()).as(again.toString()).isEqualTo(403);
         assertThat(again.errorCode()).isEqualTo("revoked");
