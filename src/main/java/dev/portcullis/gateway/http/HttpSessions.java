@@ -10,6 +10,7 @@ import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.RefusalReason;
 import dev.portcullis.domain.Target;
 import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.sessions.GrantCut;
 import dev.portcullis.sessions.SessionsExhausted;
 import dev.portcullis.store.Grants;
 import dev.portcullis.store.LedgerEvent;
@@ -182,15 +183,8 @@ final class HttpSessions {
     // Every session cuts itself at its window's end, so a node that lost its database still cuts on time.
     private void armWindowEnd(HttpSession session) {
         long delay = Math.max(1, Duration.between(Instant.now(), session.grant.window().notAfter()).toMillis());
-        session.windowTimer = vertx.setTimer(delay, t -> end(session, "window_closed", "broker", cutMessage("window_closed")));
-    }
-
-    static String cutMessage(String reason) {
-        return switch (reason) {
-            case "window_closed" -> "the grant's window has closed";
-            case "revoked" -> "the grant was revoked";
-            default -> "terminated by the broker";
-        };
+        session.windowTimer = vertx.setTimer(delay,
+                t -> end(session, GrantCut.WINDOW_CLOSED.endReason(), "broker", GrantCut.WINDOW_CLOSED.message()));
     }
 
     /** Cuts everything in flight at once, then seals the recording and ends the row with its digest. */
@@ -259,12 +253,11 @@ final class HttpSessions {
 
             @Override
             public Future<Void> close(Grant grant, String reason) {
-                String sessionReason = "window_closed".equals(reason) ? "window_closed" : "terminated";
-                String message = cutMessage("window_closed".equals(reason) ? reason : "revoked");
+                GrantCut cut = GrantCut.of(reason);
                 List<Future<Void>> ends = new ArrayList<>();
                 for (HttpSession session : byId.values()) {
                     if (session.grant.id().equals(grant.id())) {
-                        ends.add(end(session, sessionReason, "broker", message));
+                        ends.add(end(session, cut.endReason(), "broker", cut.message()));
                     }
                 }
                 return Future.all(ends).mapEmpty();

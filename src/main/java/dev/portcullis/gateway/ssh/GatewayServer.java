@@ -3,6 +3,7 @@ package dev.portcullis.gateway.ssh;
 import dev.portcullis.access.GrantVerifier;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.sessions.GrantClosingHook;
+import dev.portcullis.sessions.GrantCut;
 import dev.portcullis.store.Transactions;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -222,13 +223,9 @@ final class GatewayServer implements SshGateway {
         }
     }
 
-    /** What a vendor reads when their session is cut, by the reason the session ends with. */
-    static String cutMessage(String reason) {
-        return switch (reason) {
-            case "window_closed" -> "portcullis: session cut: the grant's window has closed";
-            case "revoked" -> "portcullis: session cut: the grant was revoked";
-            default -> "portcullis: session cut: terminated by the broker";
-        };
+    /** The line a vendor reads when a closing grant cuts the session. */
+    static String cutMessage(GrantCut cut) {
+        return "portcullis: session cut: " + cut.message();
     }
 
     // ---- SshGateway --------------------------------------------------------------------------------------
@@ -267,10 +264,8 @@ final class GatewayServer implements SshGateway {
 
             @Override
             public Future<Void> close(Grant grant, String reason) {
-                // A revoked grant's sessions end "terminated": someone ended them before their window did.
-                String sessionReason = "window_closed".equals(reason) ? "window_closed" : "terminated";
-                String message = cutMessage("window_closed".equals(reason) ? reason : "revoked");
-                return cut(byGrant.getOrDefault(grant.id(), Set.of()), sessionReason, "broker", message);
+                GrantCut cut = GrantCut.of(reason);
+                return cut(byGrant.getOrDefault(grant.id(), Set.of()), cut.endReason(), "broker", cutMessage(cut));
             }
         };
     }
@@ -322,7 +317,8 @@ final class GatewayServer implements SshGateway {
         windowEnds.computeIfAbsent(grant.id(), id -> vertx.setTimer(Math.max(1, Duration.between(Instant.now(), notAfter).toMillis()),
                 t -> {
                     windowEnds.remove(id);
-                    cut(byGrant.getOrDefault(id, Set.of()), "window_closed", "broker", cutMessage("window_closed"));
+                    cut(byGrant.getOrDefault(id, Set.of()), GrantCut.WINDOW_CLOSED.endReason(), "broker",
+                            cutMessage(GrantCut.WINDOW_CLOSED));
                 }));
     }
 
