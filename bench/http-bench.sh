@@ -5,17 +5,21 @@
 #   1. direct:     the target itself (an nginx server block answering 200 with a short body);
 #   2. nginx:      an nginx reverse proxy in front of it that injects an Authorization header
 #                  (keep-alive upstream pool, access log on — a fair stand-in for a credential-injecting proxy);
-#   3. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
+#   3. bare-vertx: the least a Vert.x reverse proxy can do (BareVertxProxy: forward, set one header; no token, no
+#                  grant, no recording, no metrics), on the transport and listener count the gateway uses — the
+#                  ceiling of the gateway's stack on this machine, so Vert.x's own cost can be told from ours;
+#   4. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
 #                  vendor's token, checked against the grant's scope, the vendor's Authorization stripped, the
 #                  target's credential (a local secret) injected, and a JSON line recorded per exchange.
 # Each gets a warm-up, then a measured run. Printed: requests/s and p99 latency of each, and the ratios
 #   portcullis/nginx requests/s                    (target >= 1.0)
+#   bare-vertx/nginx and portcullis/bare-vertx     (the stack's ceiling, and what Portcullis costs on top of it)
 #   added p99 over direct: portcullis vs nginx     (target: portcullis' added p99 <= nginx's + 1 ms)
 # The gateway listens on plain HTTP here (http.tls=false), as nginx does, so that TLS cost is not compared.
 #
-# Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18082 free (or set them).
+# Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18083 free (or set them).
 # Run:    bench/http-bench.sh
-# Tune:   DURATION (15 s), WARMUP (20 s: the JVM compiles its hot path meanwhile), THREADS (2), CONNECTIONS (32),
+# Tune:   DURATION (15 s), WARMUP (40 s: a profile showed the JIT still busy with the gateway's path for ~40 s), THREADS (2), CONNECTIONS (32),
 #         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core), BROKER_JAVA_OPTS (e.g. a
 #         -XX:StartFlightRecording=... to profile the broker)
 # Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
@@ -29,8 +33,8 @@ cd "$(dirname "$0")/.."
 for tool in wrk nginx java mvn; do
   command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install wrk nginx)"; exit 1; }
 done
-DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-20}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
-UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-40}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
+UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"; BARE_PORT="${BARE_PORT:-18083}"
 WORK="$(pwd)/target/bench/http"
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-temp"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -81,6 +85,7 @@ NGINX
 nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon on;'
 cleanup() {
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  [ -n "${BARE_PID:-}" ] && kill "$BARE_PID" 2>/dev/null || true
   if [ -n "${BROKER_PID:-}" ]; then echo quit >&"${BROKER[1]}" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -90,7 +95,11 @@ coproc BROKER { exec java -Xmx"${BROKER_HEAP:-512m}" ${BROKER_JAVA_OPTS:-} -Dlog
   -Djava.io.tmpdir="$WORK" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
   dev.portcullis.bench.HttpBenchBroker "$WORK/broker" "$GATEWAY_PORT" "http://127.0.0.1:$UPSTREAM_PORT"; }
 BROKER_PID=$BROKER_PID
-read -r -t 180 ready <&"${BROKER[0]}" || { echo "the bench broker did not start (see $WORK/broker.log)"; exit 1; }
+# A profiler agent in BROKER_JAVA_OPTS may print to stdout too: wait for the broker's own line.
+ready=""
+while [[ "$ready" != "BENCH ready "* ]]; do
+  read -r -t 180 ready <&"${BROKER[0]}" || { echo "the bench broker did not start (see $WORK/broker.log)"; exit 1; }
+done
 read -r _ _ port target token <<<"$ready"
 
 # wrk_run NAME URL [HEADER]: warm-up, then the measured run; prints "req/s p99_ms"
@@ -108,20 +117,33 @@ wrk_run() {
 echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections, ${WARMUP}s warm-up + ${DURATION}s each"
 read -r direct_rps direct_p99 < <(wrk_run direct "http://127.0.0.1:$UPSTREAM_PORT/v1/orders")
 read -r nginx_rps nginx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/v1/orders" "Authorization: Bearer vendor-token")
+java -Xmx"${BROKER_HEAP:-512m}" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
+  dev.portcullis.bench.BareVertxProxy "$BARE_PORT" "http://127.0.0.1:$UPSTREAM_PORT" > "$WORK/bare-vertx.log" 2>&1 &
+BARE_PID=$!
+for _ in $(seq 1 60); do grep -q "BENCH ready" "$WORK/bare-vertx.log" && break; sleep 0.5; done
+grep -q "BENCH ready" "$WORK/bare-vertx.log" || { echo "the bare Vert.x proxy did not start (see $WORK/bare-vertx.log)"; exit 1; }
+read -r bare_rps bare_p99 < <(wrk_run bare-vertx "http://127.0.0.1:$BARE_PORT/v1/orders" "Authorization: Bearer vendor-token")
+kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true; BARE_PID=""
 read -r pcl_rps pcl_p99 < <(wrk_run portcullis "http://127.0.0.1:$port/t/$target/v1/orders" "Authorization: Bearer $token")
 
 echo stats >&"${BROKER[1]}"
-read -r -t 10 stats <&"${BROKER[0]}" || stats="BENCH stats ? ?"
+stats=""
+while [[ "$stats" != "BENCH stats "* ]]; do
+  read -r -t 10 stats <&"${BROKER[0]}" || { stats="BENCH stats ? ?"; break; }
+done
 
 awk -v d="$direct_rps" -v dp="$direct_p99" -v n="$nginx_rps" -v np="$nginx_p99" -v p="$pcl_rps" -v pp="$pcl_p99" \
+    -v b="$bare_rps" -v bp="$bare_p99" \
     -v load="$load_before" -v stats="$stats" '
 BEGIN {
   printf "\n%-12s %14s %12s %16s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)"
   printf "%-12s %14.0f %12.3f %16s\n", "direct", d, dp, "-"
   printf "%-12s %14.0f %12.3f %16.3f\n", "nginx", n, np, np - dp
+  printf "%-12s %14.0f %12.3f %16.3f\n", "bare-vertx", b, bp, bp - dp
   printf "%-12s %14.0f %12.3f %16.3f\n", "portcullis", p, pp, pp - dp
   ratio = p / n; extra = (pp - dp) - (np - dp)
   printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00)\n", ratio
+  printf "bare-vertx/nginx requests/s: %.2f (the stack'"'"'s ceiling here); portcullis/bare-vertx: %.2f\n", b / n, p / b
   printf "added p99, portcullis minus nginx: %+.3f ms (target <= +1.000 ms)\n", extra
   printf "load average before the run: %s; broker %s\n", load, stats
   exit (ratio >= 1.0 && extra <= 1.0) ? 0 : 2

@@ -281,8 +281,13 @@ public final class Broker {
                                     listening.ops(), webhooks);
                             long checkpoints = vertx.setPeriodic(config.ledger().checkpointSeconds() * 1000L,
                                     t -> checkpoint(transactions, key));
-                            LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {})",
-                                    config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId());
+                            LOG.info("Portcullis API listening on http://{}:{}/api/v1 (policy {}, signing key {}, {} transport)",
+                                    config.api().host(), api.port(), policy.version().substring(0, 12), key.keyId(),
+                                    vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
+                            if (!vertx.isNativeTransportEnabled() && vertx.unavailableNativeTransportCause() != null) {
+                                LOG.info("no native transport ({}): the HTTP gateway runs on NIO, slower",
+                                        vertx.unavailableNativeTransportCause().getMessage());
+                            }
                             return new Broker(vertx, config, db, subscriber, scheduler, api, verifier, workflow, transactions, jsonLines, key,
                                     checkpoints, policy, directory, ca, gateways.ssh(), gateways.http(), localSecrets, credentials,
                                     observability);
