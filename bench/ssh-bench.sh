@@ -5,6 +5,9 @@
 #
 # (a) throughput of `head -c 1G /dev/zero` on the target, counted by the client: direct to the target, through
 #     an OpenSSH jump host (ProxyJump, i.e. ssh -W), and through Portcullis (recording on, as it always is)
+#     (a2) the same bytes made printable (`| tr '\0' a`), same three paths: a diagnostic that separates the
+#     relay's cost from the recording's — asciicast is JSON, which writes a NUL as six bytes (\u0000), so in (a)
+#     the broker writes and hashes a 6 GiB recording for 1 GiB of zeros; in (a2) the recording is 1 GiB
 # (b) latency of `ssh … true` on the same three paths (mean of LATENCY_RUNS runs)
 # (c) SESSIONS concurrent idle sessions through Portcullis on one grant: broker heap (used, after a full GC)
 #     and RSS once all are live, then, when the grant's window ends, the time from the window end until the
@@ -78,6 +81,18 @@ for path in DIRECT JUMP GATEWAY; do
     printf '   %-8s %8s MiB/s\n' "$path" "${MBPS[$path]}"
 done
 
+echo "== (a2) diagnostic: the same bytes, printable: head -c $BYTES /dev/zero | tr '\\0' a"
+declare -A PRINTABLE
+for path in DIRECT JUMP GATEWAY; do
+    declare -n cmd=$path
+    start=$(now)
+    got=$("${cmd[@]}" "head -c $BYTES /dev/zero | tr '\\0' a" | wc -c)
+    end=$(now)
+    [[ $got == "$expected" ]] || { echo "$path: received $got of $expected bytes" >&2; exit 1; }
+    PRINTABLE[$path]=$(echo "scale=1; $expected / 1048576 / ($end - $start)" | bc)
+    printf '   %-8s %8s MiB/s\n' "$path" "${PRINTABLE[$path]}"
+done
+
 echo "== (b) latency: ssh … true, mean of $LATENCY_RUNS"
 declare -A MS
 for path in DIRECT JUMP GATEWAY; do
@@ -132,6 +147,7 @@ printf '   window end → last session row ended (ledgered): %d ms (%d rows; %d 
 echo "== ratios"
 echo "   throughput  Portcullis / ProxyJump = $(echo "scale=2; ${MBPS[GATEWAY]} / ${MBPS[JUMP]}" | bc)   (target ≥ 1.0)"
 echo "   throughput  Portcullis / direct    = $(echo "scale=2; ${MBPS[GATEWAY]} / ${MBPS[DIRECT]}" | bc)"
+echo "   (a2) printable: Portcullis / ProxyJump = $(echo "scale=2; ${PRINTABLE[GATEWAY]} / ${PRINTABLE[JUMP]}" | bc)   (diagnostic)"
 echo "   latency     Portcullis adds $(echo "${MS[GATEWAY]} - ${MS[DIRECT]}" | bc) ms, ProxyJump adds $(echo "${MS[JUMP]} - ${MS[DIRECT]}" | bc) ms" \
      "→ ratio $(echo "scale=2; (${MS[GATEWAY]} - ${MS[DIRECT]}) / (${MS[JUMP]} - ${MS[DIRECT]})" | bc)   (target < 1.0)"
 echo "   $SESSIONS idle sessions: heap $((heap / 1048576)) MiB of the 1024 MiB target, last cut $((last_cut - NOT_AFTER)) ms after window end (target ≤ 1000 ms)"

@@ -8,16 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * Writes one session as an asciicast v2 file (a JSON header line, then one {@code [time, code, data]} line
  * per chunk: {@code o} output, {@code i} input, {@code r} resize, {@code m} marker) and hands every line to a live consumer
- * (the event bus). The SHA-256 of the file is computed as it is written, so it is known the moment the
- * session ends.
+ * (the event bus). The SHA-256 of the file is computed as it is written — on another thread, see
+ * {@link BackgroundDigest} — so it is known the moment the session ends.
  *
  * <p>Used through a {@link RecordingQueue}, from one recorder thread at a time; the event times are those at
  * which the chunks passed the gateway, not those at which they are written.
@@ -42,7 +41,7 @@ final class AsciicastRecorder {
 
     private final Path file;
     private final OutputStream out;
-    private final MessageDigest digest;
+    private final BackgroundDigest digest;
     private final LiveLine live;
     private long lines;
     private final boolean recordInput;
@@ -55,29 +54,26 @@ final class AsciicastRecorder {
     private long inputBytes;
     private Summary summary;
 
-    private AsciicastRecorder(Path file, OutputStream out, boolean recordInput, LiveLine live) {
+    private AsciicastRecorder(Path file, OutputStream out, boolean recordInput, LiveLine live, Executor hashing) {
         this.file = file;
         this.out = out;
         this.recordInput = recordInput;
         this.live = live;
-        try {
-            this.digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.digest = new BackgroundDigest(hashing);
     }
 
     /**
      * Creates the file (it must not exist) and writes the header.
      *
      * @param env the terminal's environment worth replaying with ({@code TERM}, {@code SHELL})
+     * @param hashing where the file's SHA-256 is computed, beside the thread that writes it
      */
     static AsciicastRecorder create(Path file, int width, int height, long startEpochSeconds, String title,
-                                    Map<String, String> env, boolean recordInput, LiveLine live) throws IOException {
+                                    Map<String, String> env, boolean recordInput, LiveLine live, Executor hashing) throws IOException {
         Files.createDirectories(file.getParent());
         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE), 64 * 1024);
-        AsciicastRecorder recorder = new AsciicastRecorder(file, out, recordInput, live);
+        AsciicastRecorder recorder = new AsciicastRecorder(file, out, recordInput, live, hashing);
         StringBuilder header = new StringBuilder(160).append("{\"version\": 2, \"width\": ").append(width)
                 .append(", \"height\": ").append(height).append(", \"timestamp\": ").append(startEpochSeconds)
                 .append(", \"title\": ");
@@ -156,7 +152,7 @@ final class AsciicastRecorder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        summary = new Summary(file, HexFormat.of().formatHex(digest.digest()), fileBytes, outputBytes, inputBytes);
+        summary = new Summary(file, digest.hex(), fileBytes, outputBytes, inputBytes);
         return summary;
     }
 
@@ -180,23 +176,20 @@ final class AsciicastRecorder {
         line.put((byte) '"');
         line.put((byte) ']');
         line.put((byte) '\n');
-        emit(line.bytes, line.length);
-    }
-
-    private void emit(byte[] bytes) {
-        emit(bytes, bytes.length);
+        // The line buffer is reused for the next event; the digest, hashing later, gets a copy.
+        emit(Arrays.copyOf(line.bytes, line.length));
     }
 
     // One line, newline included: to the file, into the digest, and (without the newline) to the live feed.
-    private void emit(byte[] bytes, int length) {
+    private void emit(byte[] bytes) {
         try {
-            out.write(bytes, 0, length);
+            out.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        digest.update(bytes, 0, length);
-        fileBytes += length;
-        live.accept(lines++, new String(bytes, 0, length - 1, StandardCharsets.UTF_8));
+        digest.update(bytes);
+        fileBytes += bytes.length;
+        live.accept(lines++, new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8));
     }
 
     /** Appends {@code s} as a JSON string literal. */

@@ -250,7 +250,7 @@ final class GatewaySession {
         return AsciicastRecorder.create(server.recording(sessionId), columns, rows,
                 Instant.now().getEpochSecond(), "portcullis session " + sessionId + ": " + who.name() + " as " + user
                         + " on " + target().name(), env, recordInput, (index, line) -> server.vertx().eventBus().publish(address, line,
-                        new DeliveryOptions().addHeader(SshGateway.LINE_HEADER, Long.toString(index))));
+                        new DeliveryOptions().addHeader(SshGateway.LINE_HEADER, Long.toString(index))), server.recordingPool());
     }
 
     /** The recording's line count once all before is flushed; null while there is no recording yet. */
