@@ -192,6 +192,62 @@ class HttpGatewayHostileInputTest {
         awaitRefusal("gateway:http", "header_timeout");
     }
 
+    /**
+     * The header clock of a keep-alive connection restarts with each request: a second request that drips its
+     * headers gets the whole timeout from its own first byte — not what was left of the connection's first clock —
+     * and is then cut off all the same.
+     */
+    @Test
+    void theSecondRequestOfAConnectionGetsItsOwnHeaderTimeout() throws Exception {
+        try (Socket socket = f.rawSocket()) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            // A client that waits before its first request: the connection's first clock (2 s) is half gone.
+            Thread.sleep(1200);
+            out.write(("GET /t/" + target + "/echo/first HTTP/1.1\r\nHost: gw\r\nAuthorization: " + vendor.bearer()
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.setSoTimeout(5000);
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            while (!first.toString(StandardCharsets.ISO_8859_1).contains("/echo/first")) {
+                int n = in.read(buffer);
+                assertThat(n).as("the first answer").isPositive();
+                first.write(buffer, 0, n);
+            }
+            assertThat(first.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 ");
+
+            socket.setSoTimeout(250);
+            Instant start = Instant.now();
+            out.write(("GET /t/" + target + "/echo/second HTTP/1.1\r\nHost: gw\r\n").getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            boolean closed = false;
+            for (int i = 0; i < 40 && !closed; i++) {
+                try {
+                    out.write(("X-Drip-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (java.io.IOException gone) {
+                    closed = true;
+                }
+                try {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        closed = true;
+                    } else {
+                        got.write(buffer, 0, n);
+                    }
+                } catch (SocketTimeoutException nothingYet) {
+                    // keep dripping
+                } catch (java.io.IOException gone) {
+                    closed = true;
+                }
+            }
+            Duration took = Duration.between(start, Instant.now());
+            assertThat(got.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408 ").contains("header_timeout");
+            assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void aRefusedRequestLeavesTheKeepAliveConnectionUsable() throws Exception {
         try (Socket socket = f.rawSocket()) {
