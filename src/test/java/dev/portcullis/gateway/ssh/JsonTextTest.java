@@ -67,6 +67,43 @@ class JsonTextTest {
         assertThat(out.length).isEqualTo((raw.length - 3) * 6 + 1 + 2 * 2);
     }
 
+    /** Text with every kind of byte at every offset of the eight-byte scan, in chunks of every size: exact JSON. */
+    @Test
+    void textRunsScannedEightBytesAtATimeStayExact() {
+        String[] pieces = {"plain text ", "\"", "\\", "\n", "\u0000", "\u001b[1m", "\u007f", "é", "€", "😀", "/", " "};
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 200_000) {
+            String piece = pieces[random.nextInt(pieces.length)];
+            text.append(random.nextInt(4) == 0 ? "x".repeat(random.nextInt(40)) : "").append(piece);
+        }
+        byte[] raw = text.toString().getBytes(StandardCharsets.UTF_8);
+        JsonText.Sink out = new JsonText.Sink();
+        JsonText stream = new JsonText();
+        for (int from = 0; from < raw.length; ) {
+            int n = Math.min(raw.length - from, 1 + random.nextInt(100));
+            stream.encode(raw, from, n, out);
+            from += n;
+        }
+        stream.finish(out);
+
+        assertThat(decoded(out)).isEqualTo(text.toString());
+        String json = new String(out.bytes, 0, out.length, StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("\u0000").doesNotContain("\n");
+    }
+
+    @Test
+    void theEightByteTestFindsEverySpecialByteAnywhere() {
+        for (int position = 0; position < 8; position++) {
+            for (int b = 0; b < 256; b++) {
+                long word = 0x6161616161616161L; // "aaaaaaaa"
+                word = (word & ~(0xffL << (8 * position))) | ((long) b << (8 * position));
+                boolean special = b < 0x20 || b >= 0x80 || b == '"' || b == '\\';
+                assertThat(JsonText.special(word)).as("byte %02x at %d", b, position).isEqualTo(special);
+            }
+        }
+    }
+
     private static String decoded(JsonText.Sink out) {
         return new JsonArray("[\"" + new String(out.bytes, 0, out.length, StandardCharsets.UTF_8) + "\"]").getString(0);
     }
