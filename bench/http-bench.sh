@@ -117,6 +117,7 @@ wrk_run() {
 echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections, ${WARMUP}s warm-up + ${DURATION}s each"
 read -r direct_rps direct_p99 < <(wrk_run direct "http://127.0.0.1:$UPSTREAM_PORT/v1/orders")
 read -r nginx_rps nginx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/v1/orders" "Authorization: Bearer vendor-token")
+: > "$WORK/bare-vertx.log"
 java -Xmx"${BROKER_HEAP:-512m}" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
   dev.portcullis.bench.BareVertxProxy "$BARE_PORT" "http://127.0.0.1:$UPSTREAM_PORT" > "$WORK/bare-vertx.log" 2>&1 &
 BARE_PID=$!
