@@ -69,29 +69,28 @@ GATEWAY=(ssh "${COMMON[@]}" -i "$WORK/vendor" -p "$GW_PORT" bench-main@127.0.0.1
 now() { date +%s.%N; }
 expected=$(numfmt --from=iec "$BYTES")
 
+# throughput RESULTS REMOTE_COMMAND: runs the command on each path, checks the byte count, fills RESULTS[path] in MiB/s
+throughput() {
+    local -n results=$1
+    local path start end got
+    for path in DIRECT JUMP GATEWAY; do
+        local -n cmd=$path
+        start=$(now)
+        got=$("${cmd[@]}" "$2" | wc -c)
+        end=$(now)
+        [[ $got == "$expected" ]] || { echo "$path: received $got of $expected bytes" >&2; exit 1; }
+        results[$path]=$(echo "scale=1; $expected / 1048576 / ($end - $start)" | bc)
+        printf '   %-8s %8s MiB/s\n' "$path" "${results[$path]}"
+    done
+}
+
 echo "== (a) throughput: head -c $BYTES /dev/zero"
 declare -A MBPS
-for path in DIRECT JUMP GATEWAY; do
-    declare -n cmd=$path
-    start=$(now)
-    got=$("${cmd[@]}" "head -c $BYTES /dev/zero" | wc -c)
-    end=$(now)
-    [[ $got == "$expected" ]] || { echo "$path: received $got of $expected bytes" >&2; exit 1; }
-    MBPS[$path]=$(echo "scale=1; $expected / 1048576 / ($end - $start)" | bc)
-    printf '   %-8s %8s MiB/s\n' "$path" "${MBPS[$path]}"
-done
+throughput MBPS "head -c $BYTES /dev/zero"
 
 echo "== (a2) diagnostic: the same bytes, printable: head -c $BYTES /dev/zero | tr '\\0' a"
 declare -A PRINTABLE
-for path in DIRECT JUMP GATEWAY; do
-    declare -n cmd=$path
-    start=$(now)
-    got=$("${cmd[@]}" "head -c $BYTES /dev/zero | tr '\\0' a" | wc -c)
-    end=$(now)
-    [[ $got == "$expected" ]] || { echo "$path: received $got of $expected bytes" >&2; exit 1; }
-    PRINTABLE[$path]=$(echo "scale=1; $expected / 1048576 / ($end - $start)" | bc)
-    printf '   %-8s %8s MiB/s\n' "$path" "${PRINTABLE[$path]}"
-done
+throughput PRINTABLE "head -c $BYTES /dev/zero | tr '\\0' a"
 
 echo "== (b) latency: ssh … true, mean of $LATENCY_RUNS"
 declare -A MS

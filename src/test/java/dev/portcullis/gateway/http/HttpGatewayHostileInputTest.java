@@ -157,35 +157,10 @@ class HttpGatewayHostileInputTest {
     void slowLorisClientIsCutOffAfterTheHeaderTimeout() throws Exception {
         try (Socket socket = f.rawSocket()) {
             OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            socket.setSoTimeout(250);
             Instant start = Instant.now();
             out.write(("GET /t/" + target + "/echo/slow HTTP/1.1\r\nHost: gw\r\n").getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            boolean closed = false;
-            for (int i = 0; i < 40 && !closed; i++) {
-                try {
-                    out.write(("X-Drip-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII)); // a header line every 250 ms
-                    out.flush();
-                } catch (java.io.IOException gone) {
-                    closed = true;
-                }
-                try {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        closed = true;
-                    } else {
-                        got.write(buffer, 0, n);
-                    }
-                } catch (SocketTimeoutException nothingYet) {
-                    // keep dripping
-                } catch (java.io.IOException gone) {
-                    closed = true;
-                }
-            }
+            String answer = dripHeadersUntilClosed(socket);
             Duration took = Duration.between(start, Instant.now());
-            String answer = got.toString(StandardCharsets.US_ASCII);
             assertThat(answer).startsWith("HTTP/1.1 408 ").contains("header_timeout");
             assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
         }
@@ -217,33 +192,11 @@ class HttpGatewayHostileInputTest {
             }
             assertThat(first.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 ");
 
-            socket.setSoTimeout(250);
             Instant start = Instant.now();
             out.write(("GET /t/" + target + "/echo/second HTTP/1.1\r\nHost: gw\r\n").getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            boolean closed = false;
-            for (int i = 0; i < 40 && !closed; i++) {
-                try {
-                    out.write(("X-Drip-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                } catch (java.io.IOException gone) {
-                    closed = true;
-                }
-                try {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        closed = true;
-                    } else {
-                        got.write(buffer, 0, n);
-                    }
-                } catch (SocketTimeoutException nothingYet) {
-                    // keep dripping
-                } catch (java.io.IOException gone) {
-                    closed = true;
-                }
-            }
+            String answer = dripHeadersUntilClosed(socket);
             Duration took = Duration.between(start, Instant.now());
-            assertThat(got.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 408 ").contains("header_timeout");
+            assertThat(answer).startsWith("HTTP/1.1 408 ").contains("header_timeout");
             assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(5));
         }
     }
@@ -261,5 +214,39 @@ class HttpGatewayHostileInputTest {
             assertThat(answers).startsWith("HTTP/1.1 403 ").contains("out_of_scope");
             assertThat(answers.indexOf("HTTP/1.1 200 ")).as(answers).isPositive();
         }
+    }
+
+    /**
+     * Sends a header line every 250 ms (the socket's read timeout) for up to 10 s, collecting what the gateway
+     * answers, until it closes the connection; answers what it sent.
+     */
+    private static String dripHeadersUntilClosed(Socket socket) throws java.io.IOException {
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        socket.setSoTimeout(250);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        boolean closed = false;
+        for (int i = 0; i < 40 && !closed; i++) {
+            try {
+                out.write(("X-Drip-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (java.io.IOException gone) {
+                closed = true;
+            }
+            try {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    closed = true;
+                } else {
+                    got.write(buffer, 0, n);
+                }
+            } catch (SocketTimeoutException nothingYet) {
+                // keep dripping
+            } catch (java.io.IOException gone) {
+                closed = true;
+            }
+        }
+        return got.toString(StandardCharsets.US_ASCII);
     }
 }
