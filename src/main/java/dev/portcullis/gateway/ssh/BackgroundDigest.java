@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,10 +47,15 @@ final class BackgroundDigest {
             return;
         }
         if (scheduled.compareAndSet(false, true)) {
-            pool.execute(() -> {
+            try {
+                pool.execute(() -> {
+                    scheduled.set(false);
+                    drain();
+                });
+            } catch (RejectedExecutionException stopping) {
                 scheduled.set(false);
-                drain();
-            });
+                drain(); // the pool is shutting down: hash here, the recording must still be sealed
+            }
         }
     }
 

@@ -39,6 +39,20 @@ class BackgroundDigestTest {
     }
 
     @Test
+    void aPoolThatIsShuttingDownLeavesTheHashingToTheWriter() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        pool.shutdown();
+        BackgroundDigest background = new BackgroundDigest(pool);
+        MessageDigest expected = MessageDigest.getInstance("SHA-256");
+        for (int i = 0; i < 10; i++) {
+            byte[] line = ("[0.1, \"o\", \"line " + i + "\"]\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            expected.update(line);
+            background.update(line);
+        }
+        assertThat(background.hex()).isEqualTo(HexFormat.of().formatHex(expected.digest()));
+    }
+
+    @Test
     void anEmptyRecordingHasTheDigestOfNothing() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
