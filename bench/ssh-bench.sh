@@ -21,6 +21,7 @@
 # very moment the cut is measured. (Measured here: nice 10 changed the cut time little.)
 #
 # Tunables (environment): SESSIONS=1000 LATENCY_RUNS=10 BYTES=1G CONNECT_PARALLEL=8 BROKER_HEAP=1g CLIENT_NICE=0 WINDOW=<s>
+#   BROKER_JAVA_OPTS: more JVM options for the broker, e.g. a profiler agent (its output on stdout is skipped)
 set -euo pipefail
 
 SESSIONS=${SESSIONS:-1000}
@@ -44,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-coproc BROKER { exec java -Xmx"$BROKER_HEAP" -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+coproc BROKER { exec java -Xmx"$BROKER_HEAP" ${BROKER_JAVA_OPTS:-} -Dlogback.configurationFile=bench/logback-bench.xml -DBENCH_LOG="$WORK/broker.log" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
     dev.portcullis.bench.SshBenchBroker "$WORK" 2>"$WORK/broker.err"; }
 BROKER_PID=$BROKER_PID
 ask() {   # ask COMMAND → the BENCH answer (broker log lines in between are skipped)
