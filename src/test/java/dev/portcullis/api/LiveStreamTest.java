@@ -1,16 +1,15 @@
 package dev.portcullis.api;
 
 import dev.portcullis.access.Directory;
+import dev.portcullis.support.LiveViewer;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.domain.PrincipalKind;
 import dev.portcullis.domain.Role;
 import dev.portcullis.gateway.ssh.GatewayFixture;
 import dev.portcullis.support.VendorSsh;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +28,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static dev.portcullis.support.StandInBroker.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,44 +59,8 @@ class LiveStreamTest {
         return fx.broker.harness.broker().apiPort();
     }
 
-    /** A connected viewer: every text message in order, and the close code once closed. */
-    record Viewer(WebSocket ws, LinkedBlockingQueue<String> messages, CompletableFuture<Short> closed) {
-        String next() throws InterruptedException {
-            String m = messages.poll(30, TimeUnit.SECONDS);
-            if (m == null) {
-                throw new AssertionError("no message within 30 s");
-            }
-            return m;
-        }
-
-        /** Messages up to and including the end message; the stream must then close normally. */
-        List<String> untilEnd() throws Exception {
-            List<String> all = new ArrayList<>();
-            while (true) {
-                String m = next();
-                all.add(m);
-                if (m.startsWith("{\"portcullis\":\"end\"")) {
-                    assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo((short) 1000);
-                    return all;
-                }
-            }
-        }
-    }
-
-    static Viewer connect(String path, String token, boolean likeABrowser) {
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(apiPort()).setURI("/api/v1" + path);
-        if (likeABrowser) {
-            options.addSubProtocol("portcullis.v1").addSubProtocol("portcullis.bearer." + token);
-        } else if (token != null) {
-            options.addHeader("Authorization", "Bearer " + token);
-        }
-        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        CompletableFuture<Short> closed = new CompletableFuture<>();
-        WebSocket ws = await(client.connect(options).onSuccess(socket -> {
-            socket.textMessageHandler(messages::add);
-            socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-        }));
-        return new Viewer(ws, messages, closed);
+    static LiveViewer connect(String path, String token, boolean likeABrowser) {
+        return LiveViewer.connect(client, apiPort(), path, token, likeABrowser);
     }
 
     /** The terminal output carried by asciicast lines (their {@code o} events), in order. */
@@ -128,7 +88,7 @@ class LiveStreamTest {
         VendorSsh.Running ssh = vendor.ssh().start(target, List.of(), "echo before-the-viewer; while [ ! -e " + gate
                 + " ]; do sleep 0.05; done; seq 1 3000 | sed 's/^/n-/'; echo all-done", null);
         UUID session = fx.awaitLive(grant);
-        Viewer viewer = connect("/sessions/" + session + "/live", auditorToken, false);
+        LiveViewer viewer = connect("/sessions/" + session + "/live", auditorToken, false);
 
         List<String> seen = new ArrayList<>();
         seen.add(viewer.next());
@@ -209,7 +169,7 @@ class LiveStreamTest {
         JsonObject ended = fx.awaitLifecycle(e -> "ENDED".equals(e.getString("state")) && grant.id().toString().equals(e.getString("grant")));
         UUID session = UUID.fromString(ended.getString("session"));
 
-        Viewer viewer = connect("/sessions/" + session + "/live", auditorToken, true); // token as a sub-protocol, as a browser sends it
+        LiveViewer viewer = connect("/sessions/" + session + "/live", auditorToken, true); // token as a sub-protocol, as a browser sends it
         List<String> seen = viewer.untilEnd();
 
         assertThat(viewer.ws().subProtocol()).isEqualTo("portcullis.v1");
@@ -220,7 +180,7 @@ class LiveStreamTest {
 
     @Test
     void theEventStreamCarriesEveryLedgerEntryAsItIsCommitted() throws Exception {
-        Viewer viewer = connect("/events", auditorToken, true);
+        LiveViewer viewer = connect("/events", auditorToken, true);
         String name = fx.unique("streamed-vendor");
         fx.broker.vendor(name);
 

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.http;
 
 import dev.portcullis.access.Directory;
+import dev.portcullis.support.LiveViewer;
 import dev.portcullis.domain.Grant;
 import dev.portcullis.domain.PrincipalKind;
 import dev.portcullis.domain.Role;
@@ -9,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.portcullis.support.StandInBroker.await;
@@ -50,40 +49,8 @@ class HttpLiveStreamTest {
         client = f.broker.vertx.createWebSocketClient(new WebSocketClientOptions());
     }
 
-    /** A connected viewer: every text message in order, and the close code once closed. */
-    private record Viewer(LinkedBlockingQueue<String> messages, CompletableFuture<Short> closed) {
-        String next() throws InterruptedException {
-            String m = messages.poll(30, TimeUnit.SECONDS);
-            if (m == null) {
-                throw new AssertionError("no message within 30 s");
-            }
-            return m;
-        }
-
-        /** Messages up to and including the end message; the stream must then close normally. */
-        List<String> untilEnd() throws Exception {
-            List<String> all = new ArrayList<>();
-            while (true) {
-                String m = next();
-                all.add(m);
-                if (m.startsWith("{\"portcullis\":\"end\"")) {
-                    assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo((short) 1000);
-                    return all;
-                }
-            }
-        }
-    }
-
-    private Viewer watch(UUID session, String token) {
-        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        CompletableFuture<Short> closed = new CompletableFuture<>();
-        await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(f.broker.harness.broker().apiPort())
-                .setURI("/api/v1/sessions/" + session + "/live").addHeader("Authorization", "Bearer " + token))
-                .onSuccess(ws -> {
-                    ws.textMessageHandler(messages::add);
-                    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
-                }));
-        return new Viewer(messages, closed);
+    private LiveViewer watch(UUID session, String token) {
+        return LiveViewer.connect(client, f.broker.harness.broker().apiPort(), "/sessions/" + session + "/live", token, false);
     }
 
     private int call(HttpGatewayFixture.Vendor vendor, String method, String target, String path) {
@@ -112,7 +79,7 @@ class HttpLiveStreamTest {
         assertThat(recording.status()).as(recording.toString()).isEqualTo(200);
         assertThat(exchanges(recording.body().lines().toList())).isEqualTo(expected);
 
-        Viewer first = watch(session, auditorToken);
+        LiveViewer first = watch(session, auditorToken);
         List<String> replayed = List.of(first.next(), first.next(), first.next());
         assertThat(exchanges(replayed)).isEqualTo(expected);
 
@@ -130,7 +97,7 @@ class HttpLiveStreamTest {
         for (int i = 1; i <= 150; i++) {
             expected.add("POST /echo/during-" + i + " 200");
         }
-        Viewer second = watch(session, auditorToken);
+        LiveViewer second = watch(session, auditorToken);
         during.get(60, TimeUnit.SECONDS);
 
         f.broker.revoke(grant.id());
