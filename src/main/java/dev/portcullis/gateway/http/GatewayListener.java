@@ -12,11 +12,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
@@ -26,9 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One listener and its upstream clients on one event loop (the gateway deploys one per event loop): a request is
- * accepted, checked and forwarded on the same thread, over pooled keep-alive connections that belong to that
- * thread. The per-request path: route, normalise the path, the vendor's token (cached), the grant check (cached
+ * One listener and its upstream connections on one event loop (the gateway deploys one per event loop): a request
+ * is accepted, checked and forwarded on the same thread, over pooled keep-alive connections that belong to that
+ * thread ({@link UpstreamPool}; WebSocket upgrades, rare and long, go through Vert.x's WebSocket client). The per-request path: route, normalise the path, the vendor's token (cached), the grant check (cached
  * by GrantVerifier, invalidated on every node by NOTIFY), the grant's session (opened once), then forward.
  */
 final class GatewayListener extends VerticleBase {
@@ -37,7 +38,7 @@ final class GatewayListener extends VerticleBase {
 
     private final HttpGatewayServer gateway;
     private HttpServer server;
-    private HttpClient client;
+    private UpstreamPool upstreams;
     private WebSocketClient webSockets;
     private final Map<HttpConnection, ConnectionGuard> guards = new java.util.HashMap<>();
 
@@ -47,7 +48,10 @@ final class GatewayListener extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        client = vertx.createHttpClient(gateway.clientOptions(), gateway.poolOptions());
+        VertxInternal internal = (VertxInternal) vertx;
+        upstreams = new UpstreamPool(((ContextInternal) context).nettyEventLoop(), internal.transport().channelFactory(false),
+                internal.nameResolver().nettyAddressResolverGroup(), gateway.upstreamTls(), connectTimeoutMillis(),
+                gateway.options().maxUriBytes());
         webSockets = vertx.createWebSocketClient(gateway.webSocketClientOptions());
         server = vertx.createHttpServer(gateway.serverOptions())
                 .connectionHandler(this::connected)
@@ -58,15 +62,18 @@ final class GatewayListener extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return server.close().eventually(() -> client.close()).eventually(() -> webSockets.close());
+        return server.close().eventually(() -> {
+            upstreams.close();
+            return webSockets.close();
+        });
     }
 
     Context context() {
         return context;
     }
 
-    HttpClient client() {
-        return client;
+    UpstreamPool upstreams() {
+        return upstreams;
     }
 
     WebSocketClient webSocketClient() {

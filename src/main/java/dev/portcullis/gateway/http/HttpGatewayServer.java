@@ -7,9 +7,10 @@ import dev.portcullis.store.Transactions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -45,12 +46,13 @@ final class HttpGatewayServer implements HttpGateway {
     private final ExecutorService recorder;
     private final Path certificate;
     private final HttpServerOptions serverOptions;
+    private final SslContext upstreamTls;
     private volatile int port;
     private String deployment;
     private long flushTimer = -1;
 
     private HttpGatewayServer(Vertx vertx, Path dataDir, String node, PortcullisConfig.Http options, Dependencies dependencies,
-                              GatewayCertificate.Material tls) {
+                              GatewayCertificate.Material tls) throws javax.net.ssl.SSLException {
         this.vertx = vertx;
         this.options = options;
         this.dependencies = dependencies;
@@ -78,6 +80,11 @@ final class HttpGatewayServer implements HttpGateway {
                     .setKeyPath(tls.key().toString()));
         }
         this.serverOptions = server;
+        SslContextBuilder upstream = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        if (!options.upstreamCaFile().isBlank()) {
+            upstream.trustManager(Path.of(options.upstreamCaFile()).toFile());
+        }
+        this.upstreamTls = upstream.build();
     }
 
     static Future<HttpGateway> start(Vertx vertx, Path dataDir, String node, PortcullisConfig.Http options, Dependencies dependencies) {
@@ -120,19 +127,9 @@ final class HttpGatewayServer implements HttpGateway {
         return serverOptions;
     }
 
-    HttpClientOptions clientOptions() {
-        HttpClientOptions client = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-                .setVerifyHost(true).setConnectTimeout(options.upstreamConnectTimeoutSeconds() * 1000)
-                .setDecompressionSupported(false).setMaxInitialLineLength(options.maxUriBytes())
-                .setMaxHeaderSize(64 * 1024).setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS);
-        if (!options.upstreamCaFile().isBlank()) {
-            client.setTrustOptions(new PemTrustOptions().addCertPath(options.upstreamCaFile()));
-        }
-        return client;
-    }
-
-    PoolOptions poolOptions() {
-        return new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(4096);
+    /** TLS to HTTPS targets: the configured CA alone, or the JVM's trust store; shared by every listener. */
+    SslContext upstreamTls() {
+        return upstreamTls;
     }
 
     WebSocketClientOptions webSocketClientOptions() {

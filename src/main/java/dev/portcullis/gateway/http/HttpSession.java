@@ -5,6 +5,10 @@ import dev.portcullis.domain.Grant;
 import dev.portcullis.domain.Principal;
 import dev.portcullis.domain.Target;
 
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +22,8 @@ final class HttpSession {
 
     /** Something in flight on the session that a cut closes at once. */
     interface InFlight {
-        void cut(String message);
+        /** Closes it now; the future completes once its line is in the recording (which is sealed after that). */
+        Future<Void> cut(String message);
     }
 
     final UUID id;
@@ -64,18 +69,22 @@ final class HttpSession {
         return cutMessage;
     }
 
-    /** Closes everything in flight; later {@link #admit}s fail. Idempotent: the first message wins. */
-    boolean cut(String message) {
+    /**
+     * Closes everything in flight; later {@link #admit}s fail. Idempotent: the first message wins, and a second
+     * call gets null. Otherwise: completes once every exchange that was in flight has recorded its line.
+     */
+    Future<Void> cut(String message) {
         synchronized (this) {
             if (cutMessage != null) {
-                return false;
+                return null;
             }
             cutMessage = message;
         }
+        List<Future<Void>> recorded = new ArrayList<>();
         for (InFlight exchange : inFlight) {
-            exchange.cut(message);
+            recorded.add(exchange.cut(message));
         }
         inFlight.clear();
-        return true;
+        return Future.all(recorded).mapEmpty();
     }
 }

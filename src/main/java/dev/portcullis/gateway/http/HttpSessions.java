@@ -34,6 +34,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This node's HTTP sessions, one per grant: opened by the grant's first exchange here (credential fetched, row
@@ -80,6 +81,8 @@ final class HttpSessions {
 
     /** How often queued recording lines are handed to the recorder thread, which also publishes them to live viewers. */
     static final long FLUSH_MILLIS = 20;
+    /** How long a session's end waits for its cut exchanges to record their lines (a WebSocket's close takes up to 1 s). */
+    static final long CUT_RECORDED_SECONDS = 2;
 
     /** Starts the periodic hand-over of recording lines; answers the timer id. */
     long startFlushing() {
@@ -189,13 +192,20 @@ final class HttpSessions {
 
     /** Cuts everything in flight at once, then seals the recording and ends the row with its digest. */
     Future<Void> end(HttpSession session, String reason, String actor, String message) {
-        if (!session.cut(message)) {
+        Future<Void> recorded = session.cut(message);
+        if (recorded == null) {
             return Future.succeededFuture();
         }
         vertx.cancelTimer(session.windowTimer);
         byGrant.remove(session.grant.id());
         publish(session, "CUT", reason);
-        return session.log.finish().recover(failure -> {
+        // The cut exchanges' lines go in before the recording is sealed; a bound, so that one stuck exchange
+        // cannot hold the session's end (its line is then missing, and the log says so).
+        return recorded.timeout(CUT_RECORDED_SECONDS, TimeUnit.SECONDS).recover(late -> {
+                    LOG.warn("HTTP session {}: an exchange cut did not record its line within {} s", session.id, CUT_RECORDED_SECONDS);
+                    return Future.succeededFuture();
+                })
+                .compose(all -> session.log.finish()).recover(failure -> {
                     LOG.error("recording of HTTP session {} failed: {}", session.id, failure.getMessage());
                     return Future.succeededFuture(new ExchangeLog.Summary(null, 0, 0));
                 })

@@ -4,8 +4,11 @@ import dev.portcullis.domain.Target;
 
 import java.net.URI;
 
-/** Where a target's requests go, parsed once from its {@code endpoint.baseUrl}. */
-record Upstream(boolean ssl, String host, int port, String basePath) {
+/**
+ * Where a target's requests go, parsed once from its {@code endpoint.baseUrl}; {@code authority} is the Host header
+ * the target is sent (the port left out when it is the scheme's default).
+ */
+record Upstream(boolean ssl, String host, int port, String basePath, String authority) {
 
     static Upstream of(Target target) {
         Object base = target.endpoint().get("baseUrl");
@@ -21,6 +24,9 @@ record Upstream(boolean ssl, String host, int port, String basePath) {
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        return new Upstream(ssl, uri.getHost(), uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80, path);
+        int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+        String name = uri.getHost(); // an IPv6 literal comes in brackets: right for Host, not for connecting
+        String host = name.startsWith("[") ? name.substring(1, name.length() - 1) : name;
+        return new Upstream(ssl, host, port, path, port == (ssl ? 443 : 80) ? name : name + ":" + port);
     }
 }

@@ -1,5 +1,7 @@
 package dev.portcullis.gateway.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -32,6 +34,7 @@ final class WebSocketBridge implements HttpSession.InFlight {
     private volatile String cut;
     private boolean finished;
     private int status = 101;
+    private final Promise<Void> recorded = Promise.promise();
 
     WebSocketBridge(GatewayListener listener, HttpSession session, HttpServerRequest request, String checkedPath) {
         this.listener = listener;
@@ -130,7 +133,7 @@ final class WebSocketBridge implements HttpSession.InFlight {
     }
 
     @Override
-    public void cut(String message) {
+    public Future<Void> cut(String message) {
         cut = message;
         ServerWebSocket v = vendor;
         WebSocket t = target;
@@ -142,6 +145,11 @@ final class WebSocketBridge implements HttpSession.InFlight {
         if (t != null) {
             t.close((short) 1001, "portcullis: session cut");
         }
+        if (v == null) {
+            // Not bridged yet: no close handler will write the line, so it is written now, on the listener's loop.
+            listener.context().runOnContext(x -> finish());
+        }
+        return recorded.future();
     }
 
     private void finish() {
@@ -153,6 +161,7 @@ final class WebSocketBridge implements HttpSession.InFlight {
         String line = RecordLine.of(startedAt, "GET", checkedPath, status, in.get(), out.get(),
                 (System.nanoTime() - startNanos) / 1_000_000, session.grant.id().toString(), session.executor.name(), true, cut);
         listener.sessions().exchanged(session, line, in.get(), out.get());
+        recorded.tryComplete();
     }
 
 }
