@@ -5,19 +5,23 @@
 #   1. direct:     the target itself (an nginx server block answering 200 with a short body);
 #   2. nginx:      an nginx reverse proxy in front of it that injects an Authorization header
 #                  (keep-alive upstream pool, access log on — a fair stand-in for a credential-injecting proxy);
-#   3. bare-vertx: the least a Vert.x reverse proxy can do (BareVertxProxy: forward, set one header; no token, no
-#                  grant, no recording, no metrics), on the transport and listener count the gateway uses — the
-#                  ceiling of the gateway's stack on this machine, so Vert.x's own cost can be told from ours;
-#   4. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
+#   3. bare-netty: a reverse proxy on Netty alone (BareNettyProxy: forward, set one header), epoll, one event loop
+#                  per core — what the JVM and Netty reach here, with nothing of Vert.x or Portcullis;
+#   4. bare-vertx: the least a proxy on the gateway's stack can do (BareVertxProxy: a Vert.x HTTP server, Netty
+#                  keep-alive connections to the target on the same event loop as the gateway's UpstreamPool; no
+#                  token, no grant, no recording, no metrics) — the ceiling of the gateway's stack on this machine,
+#                  so the stack's cost can be told from ours;
+#   5. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
 #                  vendor's token, checked against the grant's scope, the vendor's Authorization stripped, the
 #                  target's credential (a local secret) injected, and a JSON line recorded per exchange.
 # Each gets a warm-up, then a measured run. Printed: requests/s and p99 latency of each, and the ratios
 #   portcullis/nginx requests/s                    (target >= 1.0)
-#   bare-vertx/nginx and portcullis/bare-vertx     (the stack's ceiling, and what Portcullis costs on top of it)
+#   bare-netty/nginx, bare-vertx/nginx             (the JVM's and the stack's ceilings here)
+#   portcullis/bare-vertx                          (what Portcullis costs on top of its stack)
 #   added p99 over direct: portcullis vs nginx     (target: portcullis' added p99 <= nginx's + 1 ms)
 # The gateway listens on plain HTTP here (http.tls=false), as nginx does, so that TLS cost is not compared.
 #
-# Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18083 free (or set them).
+# Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18084 free (or set them).
 # Run:    bench/http-bench.sh
 # Tune:   DURATION (15 s), WARMUP (40 s: a profile showed the JIT still busy with the gateway's path for ~40 s), THREADS (2), CONNECTIONS (32),
 #         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core), BROKER_JAVA_OPTS (e.g. a
@@ -35,6 +39,7 @@ for tool in wrk nginx java mvn; do
 done
 DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-40}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"; BARE_PORT="${BARE_PORT:-18083}"
+NETTY_PORT="${NETTY_PORT:-18084}"
 WORK="$(pwd)/target/bench/http"
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-temp"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -117,14 +122,25 @@ wrk_run() {
 echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections, ${WARMUP}s warm-up + ${DURATION}s each"
 read -r direct_rps direct_p99 < <(wrk_run direct "http://127.0.0.1:$UPSTREAM_PORT/v1/orders")
 read -r nginx_rps nginx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/v1/orders" "Authorization: Bearer vendor-token")
-: > "$WORK/bare-vertx.log"
-java -Xmx"${BROKER_HEAP:-512m}" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
-  dev.portcullis.bench.BareVertxProxy "$BARE_PORT" "http://127.0.0.1:$UPSTREAM_PORT" > "$WORK/bare-vertx.log" 2>&1 &
-BARE_PID=$!
-for _ in $(seq 1 60); do grep -q "BENCH ready" "$WORK/bare-vertx.log" && break; sleep 0.5; done
-grep -q "BENCH ready" "$WORK/bare-vertx.log" || { echo "the bare Vert.x proxy did not start (see $WORK/bare-vertx.log)"; exit 1; }
+# reference_start NAME CLASS PORT / reference_stop: a reference proxy from the test classes, one at a time
+reference_start() {
+  local name=$1 class=$2 port=$3
+  : > "$WORK/$name.log"
+  java -Xmx"${BROKER_HEAP:-512m}" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
+    "dev.portcullis.bench.$class" "$port" "http://127.0.0.1:$UPSTREAM_PORT" > "$WORK/$name.log" 2>&1 &
+  BARE_PID=$!
+  for _ in $(seq 1 60); do grep -q "BENCH ready" "$WORK/$name.log" && break; sleep 0.5; done
+  grep -q "BENCH ready" "$WORK/$name.log" || { echo "$name did not start (see $WORK/$name.log)"; exit 1; }
+}
+reference_stop() {
+  kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true; BARE_PID=""
+}
+reference_start bare-netty BareNettyProxy "$NETTY_PORT"
+read -r netty_rps netty_p99 < <(wrk_run bare-netty "http://127.0.0.1:$NETTY_PORT/v1/orders" "Authorization: Bearer vendor-token")
+reference_stop
+reference_start bare-vertx BareVertxProxy "$BARE_PORT"
 read -r bare_rps bare_p99 < <(wrk_run bare-vertx "http://127.0.0.1:$BARE_PORT/v1/orders" "Authorization: Bearer vendor-token")
-kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true; BARE_PID=""
+reference_stop
 read -r pcl_rps pcl_p99 < <(wrk_run portcullis "http://127.0.0.1:$port/t/$target/v1/orders" "Authorization: Bearer $token")
 
 echo stats >&"${BROKER[1]}"
@@ -134,17 +150,19 @@ while [[ "$stats" != "BENCH stats "* ]]; do
 done
 
 awk -v d="$direct_rps" -v dp="$direct_p99" -v n="$nginx_rps" -v np="$nginx_p99" -v p="$pcl_rps" -v pp="$pcl_p99" \
-    -v b="$bare_rps" -v bp="$bare_p99" \
+    -v b="$bare_rps" -v bp="$bare_p99" -v bn="$netty_rps" -v bnp="$netty_p99" \
     -v load="$load_before" -v stats="$stats" '
 BEGIN {
   printf "\n%-12s %14s %12s %16s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)"
   printf "%-12s %14.0f %12.3f %16s\n", "direct", d, dp, "-"
   printf "%-12s %14.0f %12.3f %16.3f\n", "nginx", n, np, np - dp
+  printf "%-12s %14.0f %12.3f %16.3f\n", "bare-netty", bn, bnp, bnp - dp
   printf "%-12s %14.0f %12.3f %16.3f\n", "bare-vertx", b, bp, bp - dp
   printf "%-12s %14.0f %12.3f %16.3f\n", "portcullis", p, pp, pp - dp
   ratio = p / n; extra = (pp - dp) - (np - dp)
   printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00)\n", ratio
-  printf "bare-vertx/nginx requests/s: %.2f (the stack'"'"'s ceiling here); portcullis/bare-vertx: %.2f\n", b / n, p / b
+  printf "bare-netty/nginx requests/s: %.2f (the JVM'"'"'s ceiling here); bare-vertx/nginx: %.2f (the stack'"'"'s)\n", bn / n, b / n
+  printf "portcullis/bare-vertx requests/s: %.2f (what Portcullis costs on its stack)\n", p / b
   printf "added p99, portcullis minus nginx: %+.3f ms (target <= +1.000 ms)\n", extra
   printf "load average before the run: %s; broker %s\n", load, stats
   exit (ratio >= 1.0 && extra <= 1.0) ? 0 : 2
