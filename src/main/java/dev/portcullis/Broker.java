@@ -319,7 +319,7 @@ public final class Broker {
             return Future.succeededFuture(null);
         }
         SshGatewayOptions options = SshGatewayOptions.defaults(config.dataDir(), config.node())
-                .withListener(config.ssh().host(), config.ssh().port());
+                .withListener(config.ssh().host(), config.ssh().port()).withVendorCiphers(config.ssh().ciphers());
         return SshGateway.start(vertx, options, new SshGateway.Dependencies(transactions, verifier, credentials, () -> policy, meters))
                 .onSuccess(gateway -> {
                     scheduler.addClosingHook(gateway.closingHook());

@@ -138,6 +138,28 @@ public final class ConfigLoader {
         }
     }
 
+    /** {@code ssh.ciphers}: OpenSSH's syntax, names separated by commas, most preferred first. */
+    private static List<String> ciphers(String text) {
+        List<String> names = new ArrayList<>();
+        for (String name : text.split(",")) {
+            String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!PortcullisConfig.Ssh.SUPPORTED_CIPHERS.contains(trimmed)) {
+                throw new ConfigException("ssh.ciphers: '" + trimmed + "' is not one of "
+                        + String.join(", ", PortcullisConfig.Ssh.SUPPORTED_CIPHERS));
+            }
+            if (!names.contains(trimmed)) {
+                names.add(trimmed);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new ConfigException("ssh.ciphers must name at least one of " + String.join(", ", PortcullisConfig.Ssh.SUPPORTED_CIPHERS));
+        }
+        return names;
+    }
+
     /** {@code api.maxBodyBytes} → {@code PORTCULLIS_API_MAX_BODY_BYTES}. */
     public static String envName(String path) {
         return "PORTCULLIS_" + path.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
@@ -166,7 +188,7 @@ public final class ConfigLoader {
         return new PortcullisConfig(Path.of(dataDir).toAbsolutePath().normalize(), node,
                 new PortcullisConfig.Api(api.path("host").asText(), port, maxBody),
                 new PortcullisConfig.Ssh(ssh.path("enabled").asBoolean(), ssh.path("host").asText(),
-                        range(ssh.path("port").asInt(), 0, 65535, "ssh.port")),
+                        range(ssh.path("port").asInt(), 0, 65535, "ssh.port"), ciphers(ssh.path("ciphers").asText())),
                 new PortcullisConfig.Database(db.path("url").asText(), db.path("user").asText(),
                         db.path("password").asText(), pool, embeddedPort),
                 t.path("policies").asText(), new PortcullisConfig.Ledger(jsonLines,

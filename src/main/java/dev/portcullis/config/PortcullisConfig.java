@@ -14,7 +14,18 @@ public record PortcullisConfig(Path dataDir, String node, Api api, Ssh ssh, Data
     }
 
     /** The SSH gateway's listener; {@code enabled: false} runs the broker without it. */
-    public record Ssh(boolean enabled, String host, int port) {
+    /**
+     * The SSH gateway's listener, and the ciphers it offers vendors ({@code ssh.ciphers}: OpenSSH names, comma
+     * separated, in order of preference; validated against {@link #SUPPORTED_CIPHERS} at load).
+     */
+    public record Ssh(boolean enabled, String host, int port, List<String> ciphers) {
+        /** What the gateway can offer: AES only, which the JDK computes with AES-NI; MINA's ChaCha20 is plain Java. */
+        public static final List<String> SUPPORTED_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+                "aes128-ctr", "aes192-ctr", "aes256-ctr");
+
+        public Ssh {
+            ciphers = List.copyOf(ciphers);
+        }
     }
 
     /** An empty {@code url} means: run the embedded PostgreSQL under the data directory. */

@@ -56,6 +56,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sshGatewayOffersVendorsAesGcmOnlyUnlessConfiguredOtherwise() {
+        assertThat(defaults().ssh()).isEqualTo(new PortcullisConfig.Ssh(true, "127.0.0.1", 2222,
+                java.util.List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")));
+        PortcullisConfig older = ConfigLoader.load(null, Map.of("PORTCULLIS_SSH_CIPHERS", " aes128-gcm@openssh.com, aes128-ctr,aes128-ctr "));
+        assertThat(older.ssh().ciphers()).containsExactly("aes128-gcm@openssh.com", "aes128-ctr");
+    }
+
+    @Test
+    void sshGatewayRefusesACipherItCannotOfferAndAnEmptyList() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PORTCULLIS_SSH_CIPHERS", "chacha20-poly1305@openssh.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ssh.ciphers: 'chacha20-poly1305@openssh.com' is not one of aes128-gcm@openssh.com");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PORTCULLIS_SSH_CIPHERS", " , ")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ssh.ciphers must name at least one");
+    }
+
+    @Test
     void httpGatewayRefusesAnUnknownForwardedModeAndHalfATlsPair() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PORTCULLIS_HTTP_FORWARDED", "x-real-ip")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("http.forwarded");

@@ -17,19 +17,47 @@ import java.util.List;
  * Which ciphers and key exchanges both legs of the gateway offer. MINA's defaults put ChaCha20-Poly1305 and the
  * post-quantum hybrids first; both are computed in plain Java, which makes them several times slower than AES-GCM
  * (AES-NI and CLMUL intrinsics) and X25519 in the JDK. The gateway terminates and re-originates every byte, so
- * it offers AES-GCM (then AES-CTR) and puts X25519 first; the post-quantum hybrids stay available, later.
+ * towards targets it offers AES-GCM, then AES-CTR, and towards vendors what {@code ssh.ciphers} names (AES-GCM
+ * only by default); X25519 first on both legs, the post-quantum hybrids still available, later.
  */
 final class Algorithms {
 
+    /** The target leg's ciphers: MINA's client picks the first the target offers too. */
     static final List<BuiltinCiphers> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
             BuiltinCiphers.aes128ctr, BuiltinCiphers.aes256ctr);
 
     private Algorithms() {
     }
 
-    static void apply(AbstractFactoryManager manager, boolean server) {
-        List<NamedFactory<Cipher>> ciphers = new ArrayList<>(CIPHERS);
-        manager.setCipherFactories(ciphers);
+    /** The ciphers of these OpenSSH names, in their order; an unknown or unsupported name is an error. */
+    static List<NamedFactory<Cipher>> ciphers(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("at least one cipher must be offered");
+        }
+        List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
+        for (String name : names) {
+            BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name);
+            if (cipher == null || !cipher.isSupported() || !name.startsWith("aes")) {
+                throw new IllegalArgumentException("cipher " + name + " cannot be offered (AES-GCM and AES-CTR can)");
+            }
+            ciphers.add(cipher);
+        }
+        return ciphers;
+    }
+
+    /** The vendor-facing server's algorithms. */
+    static void applyToServer(AbstractFactoryManager manager, List<String> vendorCiphers) {
+        manager.setCipherFactories(ciphers(vendorCiphers));
+        applyKeyExchanges(manager, true);
+    }
+
+    /** The target leg's algorithms. */
+    static void applyToClient(AbstractFactoryManager manager) {
+        manager.setCipherFactories(new ArrayList<>(CIPHERS));
+        applyKeyExchanges(manager, false);
+    }
+
+    private static void applyKeyExchanges(AbstractFactoryManager manager, boolean server) {
         List<BuiltinDHFactories> order = new ArrayList<>();
         order.add(BuiltinDHFactories.curve25519);
         order.add(BuiltinDHFactories.curve25519_libssh);

@@ -106,7 +106,7 @@ final class GatewayServer implements SshGateway {
         s.setHost(options.host());
         s.setPort(options.port());
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        Algorithms.apply(s, true);
+        Algorithms.applyToServer(s, options.vendorCiphers());
         s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         s.setPublickeyAuthenticator(new VendorKeyAuthenticator(dependencies.transactions().pool(), options.keyLookupTimeout()));
         s.setPasswordAuthenticator(null);

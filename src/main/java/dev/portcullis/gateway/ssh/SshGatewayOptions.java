@@ -2,6 +2,7 @@ package dev.portcullis.gateway.ssh;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,9 +20,12 @@ import java.util.Objects;
  *                             and direction, and so the bound on what the gateway buffers for it
  * @param chunkSize            the piece read from one side before it is written to the other; a pump whose reads
  *                             come back full grows it up to 256 KiB (bulk output), and falls back when they do not
+ * @param vendorCiphers        ciphers offered to vendors, by OpenSSH name, most preferred first (the target leg
+ *                             always offers AES-GCM, then AES-CTR)
  */
 public record SshGatewayOptions(String host, int port, Path dataDir, String node, Duration keyLookupTimeout,
-                                Duration upstreamTimeout, Duration drainGrace, long windowSize, int chunkSize) {
+                                Duration upstreamTimeout, Duration drainGrace, long windowSize, int chunkSize,
+                                List<String> vendorCiphers) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 2222;
@@ -30,6 +34,11 @@ public record SshGatewayOptions(String host, int port, Path dataDir, String node
     public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofMillis(400);
     public static final long DEFAULT_WINDOW_SIZE = 2L * 1024 * 1024;
     public static final int DEFAULT_CHUNK_SIZE = 32 * 1024;
+    /**
+     * AES-GCM only: an OpenSSH client takes the first cipher of its own list that the server offers, which would be
+     * aes128-ctr with a separate MAC — measured a fifth slower through the gateway than AES-GCM.
+     */
+    public static final List<String> DEFAULT_VENDOR_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
 
     public SshGatewayOptions {
         Objects.requireNonNull(host, "host");
@@ -44,17 +53,24 @@ public record SshGatewayOptions(String host, int port, Path dataDir, String node
         if (windowSize < chunkSize || chunkSize < 1024) {
             throw new IllegalArgumentException("chunkSize must be at least 1 KiB and windowSize at least one chunk");
         }
+        vendorCiphers = List.copyOf(vendorCiphers);
+        Algorithms.ciphers(vendorCiphers); // fails on a name the gateway cannot offer
     }
 
     /** The defaults, for a broker whose data directory is {@code dataDir}. */
     public static SshGatewayOptions defaults(Path dataDir, String node) {
         return new SshGatewayOptions(DEFAULT_HOST, DEFAULT_PORT, dataDir, node, DEFAULT_KEY_LOOKUP_TIMEOUT,
-                DEFAULT_UPSTREAM_TIMEOUT, DEFAULT_DRAIN_GRACE, DEFAULT_WINDOW_SIZE, DEFAULT_CHUNK_SIZE);
+                DEFAULT_UPSTREAM_TIMEOUT, DEFAULT_DRAIN_GRACE, DEFAULT_WINDOW_SIZE, DEFAULT_CHUNK_SIZE, DEFAULT_VENDOR_CIPHERS);
+    }
+
+    public SshGatewayOptions withVendorCiphers(List<String> ciphers) {
+        return new SshGatewayOptions(host, port, dataDir, node, keyLookupTimeout, upstreamTimeout, drainGrace, windowSize,
+                chunkSize, ciphers);
     }
 
     public SshGatewayOptions withListener(String newHost, int newPort) {
         return new SshGatewayOptions(newHost, newPort, dataDir, node, keyLookupTimeout, upstreamTimeout, drainGrace,
-                windowSize, chunkSize);
+                windowSize, chunkSize, vendorCiphers);
     }
 
     Path hostKeyDirectory() {

@@ -35,7 +35,7 @@ final class UpstreamConnector implements AutoCloseable {
         this.timeout = options.upstreamTimeout();
         client = SshClient.setUpDefaultClient();
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        Algorithms.apply(client, false);
+        Algorithms.applyToClient(client);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         // What the target may open back: connections to its remote forwards and to the vendor's agent, relayed to
         // the vendor only when the session was granted them. Nothing is ever connected from the broker itself.

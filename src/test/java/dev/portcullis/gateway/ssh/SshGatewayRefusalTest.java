@@ -179,6 +179,22 @@ class SshGatewayRefusalTest {
         assertThat(fx.sshd.log().lines().skip(mark)).noneMatch(l -> l.contains("publickey") || l.contains("Accepted"));
     }
 
+    @Test
+    void vendorsAreOfferedAesGcmAndAClientWithoutItIsRefusedAtKeyExchange() throws Exception {
+        GatewayFixture.Vendor vendor = fx.vendor(fx.unique("vendor"));
+        String target = fx.target("test");
+        fx.grant(vendor, target, GatewayFixture.shellAsRoot());
+
+        VendorSsh.Run modern = vendor.ssh().run(target, "echo via-gcm", "-v");
+        assertThat(modern.exitStatus()).as(modern.toString()).isZero();
+        assertThat(modern.stderr()).contains("kex: server->client cipher: aes128-gcm@openssh.com");
+
+        VendorSsh.Run old = vendor.ssh().run(target, "echo should-not-run", "-o", "Ciphers=aes128-ctr");
+        assertThat(old.exitStatus()).isEqualTo(255);
+        assertThat(old.stderr()).contains("no matching cipher found");
+        assertThat(old.stdout()).doesNotContain("should-not-run");
+    }
+
     private static void assertRefused(VendorSsh.Run run, String message) {
         assertThat(run.exitStatus()).as(run.toString()).isEqualTo(ChannelBridge.REFUSED_EXIT_STATUS);
         assertThat(run.stdout()).as(run.toString()).isEmpty();
