@@ -205,9 +205,13 @@ final class Exchange implements HttpSession.InFlight, UpstreamPool.Lessee, Upstr
             finish();
             releaseWhenDone();
         } else if (response.writeQueueFull()) {
-            Channel from = connection.channel;
-            from.config().setAutoRead(false);
-            response.drainHandler(v -> from.config().setAutoRead(true));
+            UpstreamConnection from = connection;
+            from.channel.config().setAutoRead(false);
+            response.drainHandler(v -> {
+                if (connection == from) { // not once the connection went back to the pool and to another exchange
+                    from.channel.config().setAutoRead(true);
+                }
+            });
         }
     }
 

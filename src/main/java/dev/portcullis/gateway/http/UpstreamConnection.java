@@ -58,6 +58,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     void release(boolean reusable) {
         holder = null;
         if (reusable && channel.isActive()) {
+            // The last response may have ended while reading was held back for a slow vendor: the next exchange reads.
+            channel.config().setAutoRead(true);
             host.idle(this);
         } else {
             channel.close();
