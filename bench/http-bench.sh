@@ -14,7 +14,9 @@
 #   5. portcullis: the HTTP gateway in front of it, with a live grant: every request authenticated by the
 #                  vendor's token, checked against the grant's scope, the vendor's Authorization stripped, the
 #                  target's credential (a local secret) injected, and a JSON line recorded per exchange.
-# Each gets a warm-up, then a measured run. Printed: requests/s and p99 latency of each, and the ratios
+# Each gets a warm-up; then ROUNDS rotations measure every row once per round, and each row's median is reported
+# (the load of this shared machine comes and goes; a rotation gives every row the same weather; the per-round
+# requests/s are printed too). Printed: requests/s and p99 latency of each, and the ratios
 #   portcullis/nginx requests/s                    (target >= 1.0)
 #   bare-netty/nginx, bare-vertx/nginx             (the JVM's and the stack's ceilings here)
 #   portcullis/bare-vertx                          (what Portcullis costs on top of its stack)
@@ -23,7 +25,8 @@
 #
 # Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18084 free (or set them).
 # Run:    bench/http-bench.sh
-# Tune:   DURATION (15 s), WARMUP (40 s: a profile showed the JIT still busy with the gateway's path for ~40 s), THREADS (2), CONNECTIONS (32),
+# Tune:   DURATION (10 s per row and round), ROUNDS (3), WARMUP (40 s per row: a profile showed the JIT still busy
+#         with the gateway's path for ~40 s), THREADS (2), CONNECTIONS (32),
 #         BROKER_HEAP (512m), GATEWAY_INSTANCES (0: one gateway listener per core), BROKER_JAVA_OPTS (e.g. a
 #         -XX:StartFlightRecording=... to profile the broker)
 # Output: target/bench/http/ — wrk-*.txt, nginx.conf, broker.log — and the summary at the end.
@@ -37,7 +40,7 @@ cd "$(dirname "$0")/.."
 for tool in wrk nginx java mvn; do
   command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install wrk nginx)"; exit 1; }
 done
-DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-40}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-10}"; ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-40}"; THREADS="${THREADS:-2}"; CONNECTIONS="${CONNECTIONS:-32}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-18080}"; NGINX_PORT="${NGINX_PORT:-18081}"; GATEWAY_PORT="${GATEWAY_PORT:-18082}"; BARE_PORT="${BARE_PORT:-18083}"
 NETTY_PORT="${NETTY_PORT:-18084}"
 WORK="$(pwd)/target/bench/http"
@@ -90,7 +93,7 @@ NGINX
 nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon on;'
 cleanup() {
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  [ -n "${BARE_PID:-}" ] && kill "$BARE_PID" 2>/dev/null || true
+  for pid in "${REFERENCE_PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   if [ -n "${BROKER_PID:-}" ]; then echo quit >&"${BROKER[1]}" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -107,41 +110,70 @@ while [[ "$ready" != "BENCH ready "* ]]; do
 done
 read -r _ _ port target token <<<"$ready"
 
-# wrk_run NAME URL [HEADER]: warm-up, then the measured run; prints "req/s p99_ms"
-wrk_run() {
-  local name=$1 url=$2 header=${3:-X-Bench: 1}
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "$header" "$url" > /dev/null
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$header" "$url" > "$WORK/wrk-$name.txt"
-  if grep -q "Non-2xx" "$WORK/wrk-$name.txt"; then echo "$name answered non-2xx:"; cat "$WORK/wrk-$name.txt"; exit 1; fi
-  local rps p99
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk-$name.txt")
-  p99=$(awk '$1 == "99%" { v=$2; if (v ~ /us$/) { sub(/us$/, "", v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v=v*1000 } print v }' "$WORK/wrk-$name.txt")
-  echo "$rps $p99"
-}
-
-echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections, ${WARMUP}s warm-up + ${DURATION}s each"
-read -r direct_rps direct_p99 < <(wrk_run direct "http://127.0.0.1:$UPSTREAM_PORT/v1/orders")
-read -r nginx_rps nginx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/v1/orders" "Authorization: Bearer vendor-token")
-# reference_start NAME CLASS PORT / reference_stop: a reference proxy from the test classes, one at a time
+# reference_start NAME CLASS PORT: a reference proxy from the test classes, left running (idle) until the end
+REFERENCE_PIDS=()
 reference_start() {
   local name=$1 class=$2 port=$3
   : > "$WORK/$name.log"
   java -Xmx"${BROKER_HEAP:-512m}" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
     "dev.portcullis.bench.$class" "$port" "http://127.0.0.1:$UPSTREAM_PORT" > "$WORK/$name.log" 2>&1 &
-  BARE_PID=$!
+  REFERENCE_PIDS+=($!)
   for _ in $(seq 1 60); do grep -q "BENCH ready" "$WORK/$name.log" && break; sleep 0.5; done
   grep -q "BENCH ready" "$WORK/$name.log" || { echo "$name did not start (see $WORK/$name.log)"; exit 1; }
 }
-reference_stop() {
-  kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true; BARE_PID=""
-}
 reference_start bare-netty BareNettyProxy "$NETTY_PORT"
-read -r netty_rps netty_p99 < <(wrk_run bare-netty "http://127.0.0.1:$NETTY_PORT/v1/orders" "Authorization: Bearer vendor-token")
-reference_stop
 reference_start bare-vertx BareVertxProxy "$BARE_PORT"
-read -r bare_rps bare_p99 < <(wrk_run bare-vertx "http://127.0.0.1:$BARE_PORT/v1/orders" "Authorization: Bearer vendor-token")
-reference_stop
-read -r pcl_rps pcl_p99 < <(wrk_run portcullis "http://127.0.0.1:$port/t/$target/v1/orders" "Authorization: Bearer $token")
+
+ROWS=(direct nginx bare-netty bare-vertx portcullis)
+declare -A URL=(
+  [direct]="http://127.0.0.1:$UPSTREAM_PORT/v1/orders"
+  [nginx]="http://127.0.0.1:$NGINX_PORT/v1/orders"
+  [bare-netty]="http://127.0.0.1:$NETTY_PORT/v1/orders"
+  [bare-vertx]="http://127.0.0.1:$BARE_PORT/v1/orders"
+  [portcullis]="http://127.0.0.1:$port/t/$target/v1/orders")
+declare -A HEADER=(
+  [direct]="X-Bench: 1" [nginx]="Authorization: Bearer vendor-token" [bare-netty]="Authorization: Bearer vendor-token"
+  [bare-vertx]="Authorization: Bearer vendor-token" [portcullis]="Authorization: Bearer $token")
+
+# wrk_run NAME SECONDS OUT: one wrk run against a row; OUT gets wrk's output, stdout "req/s p99_ms"
+wrk_run() {
+  local name=$1 seconds=$2 out=$3
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency -H "${HEADER[$name]}" "${URL[$name]}" > "$out"
+  if grep -q "Non-2xx" "$out"; then echo "$name answered non-2xx:" >&2; cat "$out" >&2; exit 1; fi
+  local rps p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p99=$(awk '$1 == "99%" { v=$2; if (v ~ /us$/) { sub(/us$/, "", v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v=v*1000 } print v }' "$out")
+  echo "$rps $p99"
+}
+
+# The machine's load comes and goes (other tenants; the hypervisor steals CPU): the rows are measured in ROUNDS
+# rotations, one DURATION run of each per round, and each row's median is reported, so that every row sees the
+# same weather. Each row is warmed up first (the JVM rows compile their hot paths under load).
+echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections; ${WARMUP}s warm-up each, then $ROUNDS rounds of ${DURATION}s per row"
+for name in "${ROWS[@]}"; do
+  wrk_run "$name" "$WARMUP" "$WORK/wrk-$name-warmup.txt" > /dev/null
+done
+declare -A RPS P99
+for ((round = 1; round <= ROUNDS; round++)); do
+  line="   round $round:"
+  for name in "${ROWS[@]}"; do
+    read -r rps p99 < <(wrk_run "$name" "$DURATION" "$WORK/wrk-$name-$round.txt") || true
+    [[ -n "${p99:-}" ]] || { echo "$name: no result (see $WORK/wrk-$name-$round.txt)"; exit 1; }
+    RPS[$name]+="$rps "; P99[$name]+="$p99 "
+    line+=" $name $(printf '%.0f' "$rps")"
+  done
+  echo "$line"
+done
+# per round, portcullis/nginx: the ratio within one round's weather
+round_ratios=$(paste -d' ' <(tr ' ' '\n' <<<"${RPS[portcullis]}" | grep .) <(tr ' ' '\n' <<<"${RPS[nginx]}" | grep .) \
+  | awk '{ printf "%.2f ", $1 / $2 }')
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+direct_rps=$(median "${RPS[direct]}"); direct_p99=$(median "${P99[direct]}")
+nginx_rps=$(median "${RPS[nginx]}"); nginx_p99=$(median "${P99[nginx]}")
+netty_rps=$(median "${RPS[bare-netty]}"); netty_p99=$(median "${P99[bare-netty]}")
+bare_rps=$(median "${RPS[bare-vertx]}"); bare_p99=$(median "${P99[bare-vertx]}")
+pcl_rps=$(median "${RPS[portcullis]}"); pcl_p99=$(median "${P99[portcullis]}")
+round_ratio=$(median "$round_ratios")
 
 echo stats >&"${BROKER[1]}"
 stats=""
@@ -151,7 +183,7 @@ done
 
 awk -v d="$direct_rps" -v dp="$direct_p99" -v n="$nginx_rps" -v np="$nginx_p99" -v p="$pcl_rps" -v pp="$pcl_p99" \
     -v b="$bare_rps" -v bp="$bare_p99" -v bn="$netty_rps" -v bnp="$netty_p99" \
-    -v load="$load_before" -v stats="$stats" '
+    -v load="$load_before" -v stats="$stats" -v rr="$round_ratio" -v rrs="$round_ratios" '
 BEGIN {
   printf "\n%-12s %14s %12s %16s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)"
   printf "%-12s %14.0f %12.3f %16s\n", "direct", d, dp, "-"
@@ -160,7 +192,7 @@ BEGIN {
   printf "%-12s %14.0f %12.3f %16.3f\n", "bare-vertx", b, bp, bp - dp
   printf "%-12s %14.0f %12.3f %16.3f\n", "portcullis", p, pp, pp - dp
   ratio = p / n; extra = (pp - dp) - (np - dp)
-  printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00)\n", ratio
+  printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00); per round: %s(median %.2f)\n", ratio, rrs, rr
   printf "bare-netty/nginx requests/s: %.2f (the JVM'"'"'s ceiling here); bare-vertx/nginx: %.2f (the stack'"'"'s)\n", bn / n, b / n
   printf "portcullis/bare-vertx requests/s: %.2f (what Portcullis costs on its stack)\n", p / b
   printf "added p99, portcullis minus nginx: %+.3f ms (target <= +1.000 ms)\n", extra

@@ -101,9 +101,9 @@ public final class Meters {
      * must be chosen when Vert.x is built, which is why the command line (and the test harness) build Vert.x here.
      */
     public Vertx vertx() {
-        // No Vert.x HTTP client metrics: the HTTP gateway's upstream calls are that client's traffic, and a registry
-        // look-up per proxied request cost it a few percent of its throughput; the gateway counts its own bytes
-        // (portcullis_proxy_bytes_total) and Vault calls have their own meter.
+        // No Vert.x HTTP client metrics: a registry look-up per request, for a client that here carries only the HTTP
+        // gateway's WebSocket upgrades and webhooks (the gateway's own upstream connections and its bytes are counted
+        // in portcullis_proxy_bytes_total; Vault calls have their own meter).
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
                 .setRegistryName(vertxRegistryName).setJvmMetricsEnabled(false)
                 .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
