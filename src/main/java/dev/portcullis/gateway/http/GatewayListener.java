@@ -29,8 +29,9 @@ import java.util.Optional;
 /**
  * One listener and its upstream connections on one event loop (the gateway deploys one per event loop): a request
  * is accepted, checked and forwarded on the same thread, over pooled keep-alive connections that belong to that
- * thread ({@link UpstreamPool}; WebSocket upgrades, rare and long, go through Vert.x's WebSocket client). The per-request path: route, normalise the path, the vendor's token (cached), the grant check (cached
- * by GrantVerifier, invalidated on every node by NOTIFY), the grant's session (opened once), then forward.
+ * thread ({@link UpstreamPool}; WebSocket upgrades, rare and long, go through Vert.x's WebSocket client). The
+ * per-request path: route, normalise the path, the vendor's token (cached), the grant check (cached by
+ * GrantVerifier, invalidated on every node by NOTIFY), the grant's session (opened once), then forward.
  */
 final class GatewayListener extends VerticleBase {
 
