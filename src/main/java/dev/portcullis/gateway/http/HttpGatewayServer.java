@@ -30,11 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HttpGatewayServer implements HttpGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpGatewayServer.class);
-    /**
-     * How long an idle pooled upstream connection is kept: shorter than the shortest common server keep-alive
-     * (Node.js closes after 5 s), so the gateway never sends a request on a connection the target is closing.
-     */
-    static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
 
     private final Vertx vertx;
     private final PortcullisConfig.Http options;

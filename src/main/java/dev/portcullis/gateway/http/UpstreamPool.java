@@ -38,7 +38,12 @@ final class UpstreamPool {
     static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
     /** Largest body piece the codec hands over at once; bigger bodies arrive in pieces of this size. */
     static final int MAX_CHUNK_BYTES = 64 * 1024;
-    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(HttpGatewayServer.UPSTREAM_KEEP_ALIVE_SECONDS);
+    /**
+     * How long an idle connection is kept: shorter than the shortest common server keep-alive (Node.js closes after
+     * 5 s), so the gateway does not send a request on a connection the target is closing.
+     */
+    static final int KEEP_ALIVE_SECONDS = 4;
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(KEEP_ALIVE_SECONDS);
 
     /** An exchange waiting for a connection; told on the listener's event loop. */
     interface Lessee {
@@ -155,13 +160,11 @@ final class UpstreamPool {
 
         private void connect(Lessee lessee) {
             UpstreamConnection connection = new UpstreamConnection(this);
-            SslHandler[] handshake = new SslHandler[1];
             ChannelFuture connecting = bootstrap.clone().handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
                     if (target.ssl()) {
-                        handshake[0] = verifyingHandler(channel);
-                        channel.pipeline().addLast("tls", handshake[0]);
+                        channel.pipeline().addLast("tls", verifyingHandler(channel));
                     }
                     channel.pipeline().addLast("codec", new HttpClientCodec(maxInitialLineBytes, MAX_RESPONSE_HEADER_BYTES,
                             MAX_CHUNK_BYTES, false, true));
@@ -171,12 +174,13 @@ final class UpstreamPool {
             open++;
             connecting.channel().closeFuture().addListener(closed -> closed(connection));
             connecting.addListener(connected -> {
+                SslHandler tlsHandler = connecting.channel().pipeline().get(SslHandler.class);
                 if (!connected.isSuccess()) {
                     lessee.unavailable(false);
-                } else if (handshake[0] == null) {
+                } else if (tlsHandler == null) {
                     lessee.leased(connection);
                 } else {
-                    handshake[0].handshakeFuture().addListener(verified -> {
+                    tlsHandler.handshakeFuture().addListener(verified -> {
                         if (verified.isSuccess()) {
                             lessee.leased(connection);
                         } else {
