@@ -26,6 +26,10 @@ final class Algorithms {
     static final List<BuiltinCiphers> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
             BuiltinCiphers.aes128ctr, BuiltinCiphers.aes256ctr);
 
+    /** What may be offered to vendors: AES-GCM and AES-CTR, which the JDK computes with AES-NI (never CBC). */
+    static final List<BuiltinCiphers> OFFERABLE = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
+            BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
+
     private Algorithms() {
     }
 
@@ -37,7 +41,7 @@ final class Algorithms {
         List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
         for (String name : names) {
             BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name);
-            if (cipher == null || !cipher.isSupported() || !name.startsWith("aes")) {
+            if (cipher == null || !OFFERABLE.contains(cipher) || !cipher.isSupported()) {
                 throw new IllegalArgumentException("cipher " + name + " cannot be offered (AES-GCM and AES-CTR can)");
             }
             ciphers.add(cipher);
