@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -185,26 +186,28 @@ final class Exchange implements HttpSession.InFlight, UpstreamPool.Lessee, Upstr
         HttpServerResponse response = request.response();
         ByteBuf bytes = content.content();
         int n = bytes.readableBytes();
+        out += n;
+        // A copy out of the codec's pooled buffer, released here: what Vert.x does with what it reads itself.
+        Buffer chunk = n == 0 ? null : BufferInternal.safeBuffer(bytes);
         if (n == 0) {
             content.release();
-            if (last) {
-                response.end();
-            }
-        } else {
-            out += n;
-            // A copy out of the codec's pooled buffer, released here: what Vert.x does with what it reads itself.
-            var chunk = BufferInternal.safeBuffer(bytes);
-            if (last) {
-                response.end(chunk);
-            } else {
-                response.write(chunk);
-            }
         }
         if (last) {
             responseDone = true;
+            // Recorded before the vendor can see the end: whoever reads the recording after the answer finds it.
             finish();
+            if (chunk == null) {
+                response.end();
+            } else {
+                response.end(chunk);
+            }
             releaseWhenDone();
-        } else if (response.writeQueueFull()) {
+            return;
+        }
+        if (chunk != null) {
+            response.write(chunk);
+        }
+        if (response.writeQueueFull()) {
             UpstreamConnection from = connection;
             from.channel.config().setAutoRead(false);
             response.drainHandler(v -> {
@@ -263,12 +266,12 @@ final class Exchange implements HttpSession.InFlight, UpstreamPool.Lessee, Upstr
         }
         status = failStatus;
         drop();
+        finish(); // recorded before the vendor hears of it, as in body()
         if (!request.response().headWritten()) {
             Refusal.answer(request, failStatus, code, message, Refusal.bodyPending(request));
         } else {
             request.connection().close();
         }
-        finish();
     }
 
     @Override

@@ -75,15 +75,16 @@ final class WebSocketBridge implements HttpSession.InFlight {
         headers.forEach(options::addHeader);
         listener.webSocketClient().connect(options).onComplete(connected -> {
             if (connected.failed()) {
+                // Recorded before the vendor hears of it: whoever reads the recording after the answer finds it.
                 if (connected.cause() instanceof UpgradeRejectedException rejected) {
                     status = rejected.getStatus();
-                    Refusal.answer(request, rejected.getStatus(), "upstream_refused_upgrade",
-                            "the target refused the WebSocket upgrade", true);
+                    finish();
+                    Refusal.answer(request, status, "upstream_refused_upgrade", "the target refused the WebSocket upgrade", true);
                 } else {
                     status = 502;
+                    finish();
                     Refusal.answer(request, 502, "upstream_unreachable", "the target could not be reached", true);
                 }
-                finish();
                 return;
             }
             target = connected.result();
