@@ -21,6 +21,8 @@
 #   bare-netty/nginx, bare-vertx/nginx             (the JVM's and the stack's ceilings here)
 #   portcullis/bare-vertx                          (what Portcullis costs on top of its stack)
 #   added p99 over direct: portcullis vs nginx     (target: portcullis' added p99 <= nginx's + 1 ms)
+#   proxy CPU per request                          (the machine's busy CPU time per request, minus direct's: what
+#                                                   each proxy costs, whatever share of the cores it got)
 # The gateway listens on plain HTTP here (http.tls=false), as nginx does, so that TLS cost is not compared.
 #
 # Needs: JDK 17, Maven, wrk, nginx (Debian: apt-get install wrk nginx). Ports 18080-18084 free (or set them).
@@ -135,15 +137,26 @@ declare -A HEADER=(
   [direct]="X-Bench: 1" [nginx]="Authorization: Bearer vendor-token" [bare-netty]="Authorization: Bearer vendor-token"
   [bare-vertx]="Authorization: Bearer vendor-token" [portcullis]="Authorization: Bearer $token")
 
-# wrk_run NAME SECONDS OUT: one wrk run against a row; OUT gets wrk's output, stdout "req/s p99_ms"
+# busy_ticks: CPU time the whole machine spent busy so far (user, nice, system, irq, softirq; not idle, iowait or
+# the time the hypervisor stole), in clock ticks
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# wrk_run NAME SECONDS OUT: one wrk run against a row; OUT gets wrk's output, stdout "req/s p99_ms cpu_us_per_req".
+# The CPU per request is the whole machine's (wrk, the target, the proxy): the direct row's is what wrk and the
+# target cost, so a proxy's own cost per request is its row's minus direct's. Unlike requests/s, it does not depend
+# on how the cores are shared out between wrk, the target and the proxy, nor on what the hypervisor steals.
 wrk_run() {
-  local name=$1 seconds=$2 out=$3
+  local name=$1 seconds=$2 out=$3 before after
+  before=$(busy_ticks)
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency -H "${HEADER[$name]}" "${URL[$name]}" > "$out"
+  after=$(busy_ticks)
   if grep -q "Non-2xx" "$out"; then echo "$name answered non-2xx:" >&2; cat "$out" >&2; exit 1; fi
-  local rps p99
+  local rps p99 requests
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  requests=$(awk '$2 == "requests" && $3 == "in" {print $1}' "$out")
   p99=$(awk '$1 == "99%" { v=$2; if (v ~ /us$/) { sub(/us$/, "", v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v=v*1000 } print v }' "$out")
-  echo "$rps $p99"
+  echo "$rps $p99 $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')"
 }
 
 # The machine's load comes and goes (other tenants; the hypervisor steals CPU): the rows are measured in ROUNDS
@@ -153,13 +166,13 @@ echo "== wrk: $THREADS threads, $CONNECTIONS keep-alive connections; ${WARMUP}s 
 for name in "${ROWS[@]}"; do
   wrk_run "$name" "$WARMUP" "$WORK/wrk-$name-warmup.txt" > /dev/null
 done
-declare -A RPS P99
+declare -A RPS P99 CPU
 for ((round = 1; round <= ROUNDS; round++)); do
   line="   round $round:"
   for name in "${ROWS[@]}"; do
-    read -r rps p99 < <(wrk_run "$name" "$DURATION" "$WORK/wrk-$name-$round.txt") || true
-    [[ -n "${p99:-}" ]] || { echo "$name: no result (see $WORK/wrk-$name-$round.txt)"; exit 1; }
-    RPS[$name]+="$rps "; P99[$name]+="$p99 "
+    read -r rps p99 cpu < <(wrk_run "$name" "$DURATION" "$WORK/wrk-$name-$round.txt") || true
+    [[ -n "${cpu:-}" ]] || { echo "$name: no result (see $WORK/wrk-$name-$round.txt)"; exit 1; }
+    RPS[$name]+="$rps "; P99[$name]+="$p99 "; CPU[$name]+="$cpu "
     line+=" $name $(printf '%.0f' "$rps")"
   done
   echo "$line"
@@ -174,6 +187,8 @@ netty_rps=$(median "${RPS[bare-netty]}"); netty_p99=$(median "${P99[bare-netty]}
 bare_rps=$(median "${RPS[bare-vertx]}"); bare_p99=$(median "${P99[bare-vertx]}")
 pcl_rps=$(median "${RPS[portcullis]}"); pcl_p99=$(median "${P99[portcullis]}")
 round_ratio=$(median "$round_ratios")
+cpu_args=()
+for name in "${ROWS[@]}"; do cpu_args+=(-v "cpu_${name//-/_}=$(median "${CPU[$name]}")"); done
 
 echo stats >&"${BROKER[1]}"
 stats=""
@@ -183,18 +198,20 @@ done
 
 awk -v d="$direct_rps" -v dp="$direct_p99" -v n="$nginx_rps" -v np="$nginx_p99" -v p="$pcl_rps" -v pp="$pcl_p99" \
     -v b="$bare_rps" -v bp="$bare_p99" -v bn="$netty_rps" -v bnp="$netty_p99" \
-    -v load="$load_before" -v stats="$stats" -v rr="$round_ratio" -v rrs="$round_ratios" '
+    -v load="$load_before" -v stats="$stats" -v rr="$round_ratio" -v rrs="$round_ratios" "${cpu_args[@]}" '
 BEGIN {
-  printf "\n%-12s %14s %12s %16s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)"
-  printf "%-12s %14.0f %12.3f %16s\n", "direct", d, dp, "-"
-  printf "%-12s %14.0f %12.3f %16.3f\n", "nginx", n, np, np - dp
-  printf "%-12s %14.0f %12.3f %16.3f\n", "bare-netty", bn, bnp, bnp - dp
-  printf "%-12s %14.0f %12.3f %16.3f\n", "bare-vertx", b, bp, bp - dp
-  printf "%-12s %14.0f %12.3f %16.3f\n", "portcullis", p, pp, pp - dp
+  printf "\n%-12s %14s %12s %16s %22s\n", "", "requests/s", "p99 (ms)", "added p99 (ms)", "proxy CPU/request (us)"
+  printf "%-12s %14.0f %12.3f %16s %22s\n", "direct", d, dp, "-", "-"
+  printf "%-12s %14.0f %12.3f %16.3f %22.1f\n", "nginx", n, np, np - dp, cpu_nginx - cpu_direct
+  printf "%-12s %14.0f %12.3f %16.3f %22.1f\n", "bare-netty", bn, bnp, bnp - dp, cpu_bare_netty - cpu_direct
+  printf "%-12s %14.0f %12.3f %16.3f %22.1f\n", "bare-vertx", b, bp, bp - dp, cpu_bare_vertx - cpu_direct
+  printf "%-12s %14.0f %12.3f %16.3f %22.1f\n", "portcullis", p, pp, pp - dp, cpu_portcullis - cpu_direct
+  printf "(proxy CPU/request: the whole machine'"'"'s busy CPU time per request minus the direct row'"'"'s, %.1f us for wrk and the target)\n", cpu_direct
   ratio = p / n; extra = (pp - dp) - (np - dp)
   printf "\nportcullis/nginx requests/s: %.2f (target >= 1.00); per round: %s(median %.2f)\n", ratio, rrs, rr
   printf "bare-netty/nginx requests/s: %.2f (the JVM'"'"'s ceiling here); bare-vertx/nginx: %.2f (the stack'"'"'s)\n", bn / n, b / n
   printf "portcullis/bare-vertx requests/s: %.2f (what Portcullis costs on its stack)\n", p / b
+  printf "proxy CPU per request, portcullis/nginx: %.2f; bare-vertx/nginx: %.2f\n", (cpu_portcullis - cpu_direct) / (cpu_nginx - cpu_direct), (cpu_bare_vertx - cpu_direct) / (cpu_nginx - cpu_direct)
   printf "added p99, portcullis minus nginx: %+.3f ms (target <= +1.000 ms)\n", extra
   printf "load average before the run: %s; broker %s\n", load, stats
   exit (ratio >= 1.0 && extra <= 1.0) ? 0 : 2
