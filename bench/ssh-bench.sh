@@ -11,6 +11,8 @@
 #     Before (a), WARMUP (3) transfers of BYTES printable bytes go through the gateway unmeasured: the JVM compiles
 #     the relay's hot paths in the first seconds of traffic (measured: 123, 155, 189, 187 MiB/s for four 1 GiB
 #     transfers in a row), which OpenSSH, compiled ahead of time, does not need; a broker runs for months.
+#     Each transfer also prints the whole machine's busy CPU seconds per GiB; beyond DIRECT's, that is what the
+#     relay costs (ProxyJump's ssh -W and jump sshd; Portcullis' relay and recording), however the cores were shared.
 # (b) latency of `ssh … true` on the same three paths (mean of LATENCY_RUNS runs)
 # (c) SESSIONS concurrent idle sessions through Portcullis on one grant: broker heap (used, after a full GC)
 #     and RSS once all are live, then, when the grant's window ends, the time from the window end until the
@@ -74,20 +76,32 @@ GATEWAY=(ssh "${COMMON[@]}" -i "$WORK/vendor" -p "$GW_PORT" bench-main@127.0.0.1
 now() { date +%s.%N; }
 expected=$(numfmt --from=iec "$BYTES")
 
-# throughput RESULTS REMOTE_COMMAND: runs the command on each path, checks the byte count, fills RESULTS[path] in MiB/s
+# busy_ticks: CPU time the whole machine spent busy so far (user, nice, system, irq, softirq; not idle, iowait or
+# what the hypervisor stole), in clock ticks
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# throughput RESULTS CPU REMOTE_COMMAND: runs the command on each path, checks the byte count, fills RESULTS[path] in
+# MiB/s and CPU[path] with the whole machine's busy CPU seconds per GiB moved (client, sshd, head, and whatever is
+# between them): a path's cost beyond DIRECT's is what the relay costs, whatever share of the cores it got.
 throughput() {
-    local -n results=$1
-    local path start end got
+    local -n results=$1 cpu=$2
+    local path start end got before after
     for path in DIRECT JUMP GATEWAY; do
         local -n cmd=$path
+        before=$(busy_ticks)
         start=$(now)
-        got=$("${cmd[@]}" "$2" | wc -c)
+        got=$("${cmd[@]}" "$3" | wc -c)
         end=$(now)
+        after=$(busy_ticks)
         [[ $got == "$expected" ]] || { echo "$path: received $got of $expected bytes" >&2; exit 1; }
         results[$path]=$(echo "scale=1; $expected / 1048576 / ($end - $start)" | bc)
-        printf '   %-8s %8s MiB/s\n' "$path" "${results[$path]}"
+        cpu[$path]=$(echo "scale=2; ($after - $before) / $CLK_TCK * 1073741824 / $expected" | bc)
+        printf '   %-8s %8s MiB/s   %6s CPU s/GiB\n' "$path" "${results[$path]}" "${cpu[$path]}"
         rm -f "$WORK"/data/recordings/*   # up to 6.4 GB each; their digests are in the ledger, which is not measured
     done
+    printf '   relay CPU beyond direct: ProxyJump %s s/GiB, Portcullis %s s/GiB\n' \
+        "$(echo "scale=2; ${cpu[JUMP]} - ${cpu[DIRECT]}" | bc)" "$(echo "scale=2; ${cpu[GATEWAY]} - ${cpu[DIRECT]}" | bc)"
 }
 
 echo "== warm-up: $WARMUP × $BYTES printable through the gateway, unmeasured"
@@ -98,12 +112,12 @@ done
 rm -f "$WORK"/data/recordings/*
 
 echo "== (a) throughput: head -c $BYTES /dev/zero"
-declare -A MBPS
-throughput MBPS "head -c $BYTES /dev/zero"
+declare -A MBPS CPU_A
+throughput MBPS CPU_A "head -c $BYTES /dev/zero"
 
 echo "== (a2) diagnostic: the same bytes, printable: head -c $BYTES /dev/zero | tr '\\0' a"
-declare -A PRINTABLE
-throughput PRINTABLE "head -c $BYTES /dev/zero | tr '\\0' a"
+declare -A PRINTABLE CPU_A2
+throughput PRINTABLE CPU_A2 "head -c $BYTES /dev/zero | tr '\\0' a"
 
 echo "== (b) latency: ssh … true, mean of $LATENCY_RUNS"
 declare -A MS
